@@ -1,0 +1,48 @@
+# Two commands on a fresh machine:
+#   make run    set up, build the sample index if missing, start the chat on http://127.0.0.1:7860
+#   make test   set up, then run lint, the tests (unit, integration, browser) and the eval gate
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup run test index lint eval bench browser clean
+
+setup: $(STAMP)
+
+# torch first, pinned to the CPU build on local disk: a plain `torch` requirement would
+# pull a multi-GB CUDA build. Everything else comes from pyproject.toml.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[app,eval,test]'
+	touch $(STAMP)
+
+index: setup
+	test -f index/newsqa.sqlite || $(BIN)/python -m qa ingest data/ --index index/
+
+run: index
+	$(BIN)/python app.py
+
+# Debian's Chromium for the browser test (never a browser download at run time).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "browser tests need Debian's chromium: sudo apt-get install -y chromium"; fi; }
+
+lint: setup
+	$(BIN)/ruff check .
+
+test: setup browser lint
+	$(BIN)/python -m pytest -q
+	$(BIN)/python -m eval --gate
+
+eval: setup
+	$(BIN)/python -m eval --out eval/reports/
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) index/newsqa.sqlite* index/dense-* index/bm25-* eval/reports test-artifacts

@@ -1,0 +1,189 @@
+"""The command line: ``python -m qa`` (or ``newsqa``). Thin: it calls the public library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from collections.abc import Sequence
+
+from qa.errors import NewsQAError
+from qa.index import DEFAULT_INDEX_DIR, Filters, Index
+from qa.records import Passage
+from qa.retrieve import DEFAULT_MODE, MODES
+
+DESCRIPTION = """\
+Question answering over news articles with sentence-exact citations.
+
+Typical use:
+  python -m qa ingest data/ --index index/        build or update an index
+  python -m qa retrieve "How many Armenian officers will study in Russia?" --k 5
+  python -m qa info --index index/                what the index holds
+  python -m qa delete <article id or url>         remove an article
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m qa",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument(
+            "--index",
+            default=DEFAULT_INDEX_DIR,
+            metavar="DIR",
+            help=f"index folder (default: {DEFAULT_INDEX_DIR}/)",
+        )
+        return sub
+
+    ingest = command(
+        "ingest",
+        "Add articles from files and folders (txt, md, html, json, jsonl, rss/atom). "
+        "Unchanged articles are skipped; changed ones (same url) are replaced.",
+    )
+    ingest.add_argument("paths", nargs="+", metavar="PATH", help="files or folders of articles")
+    ingest.add_argument(
+        "--model",
+        default=None,
+        help="sentence-transformers model folder for a NEW index "
+        "(default: the bundled all-MiniLM-L6-v2)",
+    )
+    ingest.add_argument(
+        "--chunk-tokens",
+        type=int,
+        default=None,
+        help="token budget per chunk for a NEW index (default: 128 cl100k tokens)",
+    )
+    ingest.add_argument(
+        "--overlap",
+        type=int,
+        default=None,
+        help="sentences shared by consecutive chunks for a NEW index (default: 0)",
+    )
+    ingest.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    retrieve = command("retrieve", "Show the passages that best match a question.")
+    retrieve.add_argument("question", help="the question, in quotes")
+    _add_search_options(retrieve)
+
+    info = command("info", "Show what an index holds: counts, model, settings, sources, size.")
+    info.add_argument("--articles", action="store_true", help="also list every article's id")
+    info.add_argument("--json", action="store_true", help="print JSON")
+
+    delete = command("delete", "Remove an article (by id or url) with its sentences and vectors.")
+    delete.add_argument(
+        "article", metavar="ID_OR_URL", help="article id (see info --articles) or url"
+    )
+    return parser
+
+
+def _add_search_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--k", type=int, default=5, help="how many passages (default: 5)")
+    sub.add_argument(
+        "--mode",
+        choices=MODES,
+        default=DEFAULT_MODE,
+        help=f"retrieval mode (default: {DEFAULT_MODE}: dense + BM25 fused)",
+    )
+    sub.add_argument("--source", action="append", default=[], help="only this source (repeatable)")
+    sub.add_argument("--since", default="", help="only articles published on/after YYYY-MM-DD")
+    sub.add_argument("--until", default="", help="only articles published on/before YYYY-MM-DD")
+    sub.add_argument("--json", action="store_true", help="print machine-readable JSON")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except NewsQAError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except ValueError as error:  # bad argument values from the library (k, dates, ...)
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; the index keeps its last committed state", file=sys.stderr)
+        return 130
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    options = {
+        key: value
+        for key, value in (
+            ("model", args.model),
+            ("chunk_tokens", args.chunk_tokens),
+            ("overlap", args.overlap),
+        )
+        if value is not None
+    }
+    with Index.open(args.index, create=True, **options) as index:
+        report = index.ingest(args.paths, progress=not args.quiet)
+    for skipped in report.skipped:
+        print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
+    print(f"{args.index}: {report.summary()}")
+    if report.chunks_resplit:
+        print(f"note: {report.chunks_resplit} chunks were re-cut to fit the model's input limit")
+    nothing_loaded = not (report.added or report.updated or report.unchanged)
+    return 1 if nothing_loaded and report.skipped else 0
+
+
+def _retrieve(args: argparse.Namespace) -> int:
+    filters = Filters(tuple(args.source), args.since, args.until)
+    with Index.open(args.index) as index:
+        passages = index.retrieve(args.question, args.k, mode=args.mode, filters=filters)
+    if args.json:
+        print(json.dumps([p.to_dict() for p in passages], ensure_ascii=False, indent=2))
+        return 0
+    if not passages:
+        print("no passages match (check the filters, or ingest articles first)")
+    for passage in passages:
+        print(_format_passage(passage))
+    return 0
+
+
+def _format_passage(passage: Passage) -> str:
+    article = passage.article
+    meta = " — ".join(x for x in (article.source, article.published[:10]) if x)
+    head = f"[{passage.rank}] {passage.score:.3f}  {article.title}" + (f" ({meta})" if meta else "")
+    where = f"    {article.id} chars {passage.start}-{passage.end}"
+    body = textwrap.indent(textwrap.fill(passage.text, 96), "    ")
+    return f"{head}\n{where}\n{body}\n"
+
+
+def _info(args: argparse.Namespace) -> int:
+    with Index.open(args.index) as index:
+        info = index.info()
+        articles = index.articles() if args.articles else []
+    if args.json:
+        if articles:
+            info["articles"] = [
+                {"id": a.id, "title": a.title, "source": a.source, "published": a.published}
+                for a in articles
+            ]
+        print(json.dumps(info, ensure_ascii=False, indent=2))
+        return 0
+    for key, value in info.items():
+        if key == "sources":
+            value = ", ".join(f"{name or '(none)'} ({n})" for name, n in value.items()) or "-"
+        elif key == "size_bytes":
+            key, value = "size", f"{int(value) / 1e6:.2f} MB"
+        print(f"{key:>18}: {value}")
+    for article in articles:
+        print(f"{article.id}  {article.published[:10]:10}  {article.source:20.20}  {article.title}")
+    return 0
+
+
+def _delete(args: argparse.Namespace) -> int:
+    with Index.open(args.index) as index:
+        article = index.delete(args.article)
+    print(f"deleted {article.id}: {article.title}")
+    return 0
+
+
+COMMANDS = {"ingest": _ingest, "retrieve": _retrieve, "info": _info, "delete": _delete}

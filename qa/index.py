@@ -1,0 +1,468 @@
+"""An index on disk: ingest articles, delete them, retrieve cited passages.
+
+Layout of an index folder::
+
+    newsqa.sqlite        articles, sentences (offsets), chunks (+ vectors), manifest
+    dense-<gen>.faiss    FAISS index of chunk vectors keyed by chunk id   (derived cache)
+    bm25-<gen>/          bm25s index of chunk texts                        (derived cache)
+
+``<gen>`` is the store's generation, bumped by every committed change; a cache of another
+generation is stale and rebuilt from the store (no re-embedding needed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from qa import vectors
+from qa.chunk import (
+    DEFAULT_CHUNK_TOKENS,
+    DEFAULT_OVERLAP_SENTENCES,
+    TOKENIZER_NAME,
+    chunk_sentences,
+)
+from qa.embed import DEFAULT_MODEL, Embedder, get_embedder
+from qa.errors import (
+    ArticleNotFoundError,
+    EmptyQuestionError,
+    IndexMismatchError,
+    IndexNotFoundError,
+)
+from qa.lexical import LexicalIndex
+from qa.load import Skipped, load_paths
+from qa.records import Article, ChunkSpan, Passage, Sentence, Span
+from qa.retrieve import DEFAULT_MODE, check_mode, reciprocal_rank_fusion
+from qa.segment import split_sentences
+from qa.store import DB_NAME, SCHEMA_VERSION, Store
+
+DEFAULT_INDEX_DIR = "index"
+INGEST_BATCH_ARTICLES = 256  # committed together: a crash loses at most one batch
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)  # article ids
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    chunks_added: int = 0
+    chunks_resplit: int = 0  # chunks re-cut to fit the embedder's own token limit
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.added)} added",
+            f"{len(self.updated)} updated",
+            f"{len(self.unchanged)} unchanged",
+            f"{len(self.skipped)} skipped",
+        ]
+        return ", ".join(parts) + f" ({self.chunks_added} new chunks)"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Narrow a search to some sources, a date range (ISO dates, inclusive) or articles."""
+
+    sources: tuple[str, ...] = ()
+    since: str = ""
+    until: str = ""
+    article_ids: tuple[str, ...] = ()
+
+    def active(self) -> bool:
+        return bool(self.sources or self.since or self.until or self.article_ids)
+
+
+class Index:
+    """A persistent index of articles. Thread-safe: one lock guards the store and caches."""
+
+    def __init__(self, folder: Path, store: Store, embedder: Embedder) -> None:
+        self.folder = folder
+        self.store = store
+        self.embedder = embedder
+        self._lock = threading.RLock()
+        self._dense = None
+        self._lexical: LexicalIndex | None = None
+        self._cache_generation = -1
+        settings = store.manifest()
+        self.chunk_tokens = int(settings["chunk_tokens"])  # type: ignore[arg-type]
+        self.overlap = int(settings["overlap_sentences"])  # type: ignore[arg-type]
+
+    # -- opening -----------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        folder: str | Path = DEFAULT_INDEX_DIR,
+        *,
+        create: bool = False,
+        embedder: Embedder | None = None,
+        model: str | None = None,
+        chunk_tokens: int = DEFAULT_CHUNK_TOKENS,
+        overlap: int = DEFAULT_OVERLAP_SENTENCES,
+    ) -> Index:
+        """Open the index in ``folder``; with ``create=True`` make it if it does not exist.
+
+        The embedder comes from the index's manifest unless one is given; a different model
+        or dimension than the index was built with raises ``IndexMismatchError``.
+        """
+        path = Path(folder)
+        exists = (path / DB_NAME).exists()
+        if not exists and not create:
+            raise IndexNotFoundError(
+                f"no index at {path}/ ; build one with: python -m qa ingest FILES --index {path}"
+            )
+        path.mkdir(parents=True, exist_ok=True)
+        store = Store(path)
+        manifest = store.manifest()
+        if not manifest:
+            embedder = embedder or get_embedder(model or DEFAULT_MODEL)
+            with store.transaction():
+                store.set_manifest(
+                    schema_version=SCHEMA_VERSION,
+                    model=embedder.name,
+                    dimension=embedder.dimension,
+                    tokenizer=TOKENIZER_NAME,
+                    chunk_tokens=chunk_tokens,
+                    overlap_sentences=overlap,
+                    generation=0,
+                )
+        else:
+            embedder = _check_compatible(path, manifest, embedder, model)
+        return cls(path, store, embedder)
+
+    def close(self) -> None:
+        with self._lock:
+            self.store.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- ingest ------------------------------------------------------------------------
+    def ingest(self, paths: Iterable[str | Path], progress: bool = False) -> IngestReport:
+        """Load files and folders of articles and add them; bad files are skipped and
+        reported, never fatal."""
+        loaded = load_paths(paths)
+        report = self.add(loaded.articles, progress=progress)
+        report.skipped[:0] = loaded.skipped
+        return report
+
+    def add(self, articles: Sequence[Article], progress: bool = False) -> IngestReport:
+        """Add articles: unchanged ones are skipped (no new vectors), changed ones replaced."""
+        report = IngestReport()
+        with self._lock:
+            seen: set[str] = set()
+            todo: list[Article] = []
+            for article in articles:
+                digest = _content_hash(article)
+                if article.id in seen:
+                    report.skipped.append(
+                        Skipped(
+                            article.path or article.title,
+                            "duplicate of an article in the same batch",
+                        )
+                    )
+                    continue
+                seen.add(article.id)
+                stored = self.store.content_hash(article.id)
+                if stored == digest:
+                    report.unchanged.append(article.id)
+                else:
+                    (report.updated if stored else report.added).append(article.id)
+                    todo.append(article)
+            bar = tqdm(total=len(todo), desc="Ingesting", unit="article", disable=not progress)
+            for i in range(0, len(todo), INGEST_BATCH_ARTICLES):
+                batch = todo[i : i + INGEST_BATCH_ARTICLES]
+                self._add_batch(batch, report, progress)
+                bar.update(len(batch))
+            bar.close()
+            if todo:
+                self._refresh_caches()
+        return report
+
+    def _add_batch(self, batch: Sequence[Article], report: IngestReport, progress: bool) -> None:
+        prepared = [self._prepare(article, report) for article in batch]
+        texts = [article.text[c.start : c.end] for article, _, chunks in prepared for c in chunks]
+        embedded = self.embedder.embed(texts, progress=progress and len(texts) > 256)
+        with self.store.transaction():
+            offset = 0
+            for article, sentences, chunks in prepared:
+                self.store.delete_article(article.id)
+                self.store.insert_article(article, _content_hash(article))
+                self.store.insert_sentences(sentences)
+                self.store.insert_chunks(
+                    article.id, chunks, embedded[offset : offset + len(chunks)]
+                )
+                offset += len(chunks)
+                report.chunks_added += len(chunks)
+            self.store.bump_generation()
+
+    def _prepare(
+        self, article: Article, report: IngestReport
+    ) -> tuple[Article, list[Sentence], list[ChunkSpan]]:
+        found = split_sentences(article.text)
+        spans = [span for span, _ in found]
+        sentences = [
+            Sentence(article.id, i, span.start, span.end, span.text, paragraph)
+            for i, (span, paragraph) in enumerate(found)
+        ]
+        chunks = chunk_sentences(article.text, spans, self.chunk_tokens, self.overlap)
+        return article, sentences, self._fit_model(article.text, spans, chunks, report)
+
+    def _fit_model(
+        self, text: str, spans: list[Span], chunks: list[ChunkSpan], report: IngestReport
+    ) -> list[ChunkSpan]:
+        """Never let the embedder truncate: re-cut any chunk that is too long in the model's
+        own word pieces (2 are reserved for [CLS] and [SEP])."""
+        limit = self.embedder.max_tokens - 2
+        fitted: list[ChunkSpan] = []
+        for chunk in chunks:
+            if self.embedder.count_tokens(text[chunk.start : chunk.end]) <= limit:
+                fitted.append(chunk)
+                continue
+            report.chunks_resplit += 1
+            inner = spans[chunk.first_sentence : chunk.last_sentence + 1]
+            if chunk.partial:
+                inner = [Span(chunk.start, chunk.end, text[chunk.start : chunk.end])]
+            for piece in chunk_sentences(text, inner, limit, 0, count=self.embedder.count_tokens):
+                first = chunk.first_sentence + (0 if chunk.partial else piece.first_sentence)
+                last = chunk.first_sentence + (0 if chunk.partial else piece.last_sentence)
+                fitted.append(
+                    ChunkSpan(
+                        piece.start,
+                        piece.end,
+                        first,
+                        last,
+                        piece.n_tokens,
+                        chunk.partial or piece.partial,
+                    )
+                )
+        return fitted
+
+    def delete(self, id_or_url: str) -> Article:
+        """Remove an article (by id or url) with its sentences, chunks and vectors."""
+        with self._lock:
+            article_id = self.store.find_article_id(id_or_url)
+            if article_id is None:
+                raise ArticleNotFoundError(
+                    f"no article with id or url {id_or_url!r}; list ids with: python -m qa info "
+                    f"--index {self.folder} --articles"
+                )
+            article = self.store.article(article_id)
+            with self.store.transaction():
+                self.store.delete_article(article_id)
+                self.store.bump_generation()
+            self._refresh_caches()
+            assert article is not None
+            return article
+
+    # -- caches ------------------------------------------------------------------------
+    def _refresh_caches(self) -> None:
+        """Bring the FAISS and BM25 caches to the store's generation, rebuilding what is
+        stale, then drop older generations."""
+        generation = self.store.generation()
+        if self._cache_generation == generation:
+            return
+        dense_path = self.folder / f"dense-{generation}.faiss"
+        lexical_path = self.folder / f"bm25-{generation}"
+        if dense_path.exists():
+            self._dense = vectors.load(dense_path)
+        else:
+            ids, matrix = self.store.all_vectors(self.embedder.dimension)
+            self._dense = vectors.build(ids, matrix, self.embedder.dimension)
+            vectors.save(self._dense, dense_path)
+        if (lexical_path / "ok.json").exists():
+            self._lexical = LexicalIndex.load(lexical_path)
+        else:
+            ids, texts = self.store.all_chunk_texts()
+            self._lexical = LexicalIndex.build(ids, texts)
+            self._lexical.save(lexical_path)
+        self._cache_generation = generation
+        for old in self.folder.iterdir():
+            if old.name.startswith(("dense-", "bm25-")) and old not in (dense_path, lexical_path):
+                if old.is_dir():
+                    shutil.rmtree(old, ignore_errors=True)
+                else:
+                    old.unlink(missing_ok=True)
+
+    # -- retrieval ---------------------------------------------------------------------
+    def retrieve(
+        self,
+        question: str,
+        k: int = 10,
+        *,
+        mode: str = DEFAULT_MODE,
+        filters: Filters | None = None,
+    ) -> list[Passage]:
+        """The ``k`` passages that best match ``question``, best first."""
+        return self.retrieve_many([question], k, mode=mode, filters=filters)[0]
+
+    def retrieve_many(
+        self,
+        questions: Sequence[str],
+        k: int = 10,
+        *,
+        mode: str = DEFAULT_MODE,
+        filters: Filters | None = None,
+    ) -> list[list[Passage]]:
+        """Batch retrieval: one list of passages per question (embeds all questions at once)."""
+        check_mode(mode)
+        for question in questions:
+            if not isinstance(question, str) or not question.strip():
+                raise EmptyQuestionError(
+                    "the question is empty; type a question about the articles"
+                )
+        if k < 1:
+            raise ValueError(f"k of {k} is too small; ask for at least 1 passage")
+        with self._lock:
+            self._refresh_caches()
+            allowed = None
+            if filters is not None and filters.active():
+                allowed = self.store.chunk_ids_where(
+                    filters.sources,
+                    filters.since or None,
+                    filters.until or None,
+                    filters.article_ids,
+                )
+            rankings = self._rank(list(questions), k, mode, allowed)
+            return [self._passages(ranking) for ranking in rankings]
+
+    def _rank(
+        self, questions: list[str], k: int, mode: str, allowed: np.ndarray | None
+    ) -> list[list[tuple[int, float]]]:
+        depth = k if mode != "hybrid" else max(50, 3 * k)  # fusion needs candidates to fuse
+        dense_hits: list[tuple[np.ndarray, np.ndarray]] = []
+        lexical_hits: list[tuple[np.ndarray, np.ndarray]] = []
+        if mode in ("dense", "hybrid"):
+            query = self.embedder.embed(questions)
+            scores, ids = vectors.search(self._dense, query, depth, allowed)
+            for row_scores, row_ids in zip(scores, ids, strict=True):
+                keep = row_ids >= 0
+                dense_hits.append((row_scores[keep], row_ids[keep]))
+        if mode in ("bm25", "hybrid"):
+            assert self._lexical is not None
+            lexical_hits = self._lexical.search(questions, depth, allowed)
+        rankings: list[list[tuple[int, float]]] = []
+        for i in range(len(questions)):
+            if mode == "dense":
+                ranking = [(int(c), float(s)) for s, c in zip(*dense_hits[i], strict=True)]
+            elif mode == "bm25":
+                ranking = [(int(c), float(s)) for s, c in zip(*lexical_hits[i], strict=True)]
+            else:
+                ranking = reciprocal_rank_fusion([dense_hits[i][1], lexical_hits[i][1]])
+            rankings.append(ranking[:k])
+        return rankings
+
+    def _passages(self, ranking: list[tuple[int, float]]) -> list[Passage]:
+        chunks = self.store.chunks([chunk_id for chunk_id, _ in ranking])
+        articles = {a.id: a for a in self.store.articles({c.article_id for c in chunks.values()})}
+        sentences: dict[str, list[Sentence]] = {}
+        passages = []
+        for rank, (chunk_id, score) in enumerate(ranking, start=1):
+            chunk = chunks[chunk_id]
+            article = articles[chunk.article_id]
+            if article.id not in sentences:
+                sentences[article.id] = self.store.sentences(article.id, article.text)
+            passages.append(
+                Passage(
+                    score=score,
+                    chunk_id=chunk_id,
+                    text=article.text[chunk.start : chunk.end],
+                    start=chunk.start,
+                    end=chunk.end,
+                    article=article,
+                    sentences=tuple(
+                        sentences[article.id][chunk.first_sentence : chunk.last_sentence + 1]
+                    ),
+                    rank=rank,
+                )
+            )
+        return passages
+
+    # -- reading -----------------------------------------------------------------------
+    def articles(self) -> list[Article]:
+        with self._lock:
+            return self.store.articles()
+
+    def article(self, article_id: str) -> Article:
+        with self._lock:
+            article = self.store.article(article_id)
+        if article is None:
+            raise ArticleNotFoundError(f"no article with id {article_id!r}")
+        return article
+
+    def sentences(self, article_id: str) -> list[Sentence]:
+        with self._lock:
+            return self.store.sentences(article_id)
+
+    def info(self) -> dict[str, object]:
+        with self._lock:
+            self._refresh_caches()
+            manifest = self.store.manifest()
+            first, last = self.store.date_range()
+            files = [p for p in self.folder.rglob("*") if p.is_file()]
+            return {
+                "index": str(self.folder),
+                **self.store.counts(),
+                "model": manifest["model"],
+                "dimension": manifest["dimension"],
+                "tokenizer": manifest["tokenizer"],
+                "chunk_tokens": manifest["chunk_tokens"],
+                "overlap_sentences": manifest["overlap_sentences"],
+                "schema_version": manifest["schema_version"],
+                "generation": manifest["generation"],
+                "dense_index": vectors.index_type(self._dense),
+                "sources": dict(self.store.sources()),
+                "published_from": first,
+                "published_to": last,
+                "size_bytes": sum(p.stat().st_size for p in files),
+            }
+
+
+def _check_compatible(
+    path: Path, manifest: dict, embedder: Embedder | None, model: str | None
+) -> Embedder:
+    rebuild = f"rebuild it: delete {path}/ and run python -m qa ingest FILES --index {path}"
+    if int(manifest.get("schema_version", 0)) != SCHEMA_VERSION:
+        raise IndexMismatchError(
+            f"the index at {path}/ has schema version {manifest.get('schema_version')}, this "
+            f"newsqa reads version {SCHEMA_VERSION}; {rebuild}"
+        )
+    wanted = model or (embedder.name if embedder else None) or str(manifest["model"])
+    if wanted != manifest["model"]:
+        raise IndexMismatchError(
+            f"the index at {path}/ was built with model {manifest['model']!r}, not {wanted!r}; "
+            f"open it without naming a model, or {rebuild} --model {wanted}"
+        )
+    embedder = embedder or get_embedder(wanted)
+    if embedder.dimension != manifest["dimension"]:
+        raise IndexMismatchError(
+            f"the index at {path}/ holds {manifest['dimension']}-d vectors but model "
+            f"{embedder.name!r} makes {embedder.dimension}-d ones; {rebuild}"
+        )
+    return embedder
+
+
+def _content_hash(article: Article) -> str:
+    fields = (
+        article.title,
+        article.text,
+        article.source,
+        article.url,
+        article.published,
+        article.author,
+    )
+    return hashlib.sha1("\x1f".join(fields).encode("utf-8")).hexdigest()
+
+
+def open_index(folder: str | Path = DEFAULT_INDEX_DIR, **options) -> Index:
+    """Open an existing index (see ``Index.open`` for options)."""
+    return Index.open(folder, **options)

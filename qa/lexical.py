@@ -1,0 +1,95 @@
+"""Keyword search: BM25 (the ``bm25s`` library) over the same chunks as the dense index."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import Stemmer
+
+# Keep one-character numbers ("5 officers") that bm25s's default pattern drops.
+TOKEN_PATTERN = r"(?u)\b(?:\w\w+|\d)\b"
+
+
+def _stemmer():
+    return Stemmer.Stemmer("english")
+
+
+def tokenize(texts: Sequence[str], *, ids: bool = True):
+    return bm25s.tokenize(
+        list(texts),
+        token_pattern=TOKEN_PATTERN,
+        stopwords="en",
+        stemmer=_stemmer(),
+        return_ids=ids,
+        show_progress=False,
+    )
+
+
+class LexicalIndex:
+    """BM25 over chunk texts; row i of the matrix is chunk ``chunk_ids[i]``."""
+
+    def __init__(self, model: bm25s.BM25 | None, chunk_ids: np.ndarray) -> None:
+        self.model = model
+        self.chunk_ids = chunk_ids
+
+    @classmethod
+    def build(cls, chunk_ids: np.ndarray, texts: Sequence[str]) -> LexicalIndex:
+        if not len(chunk_ids):
+            return cls(None, chunk_ids)
+        model = bm25s.BM25()
+        model.index(tokenize(texts), show_progress=False)
+        return cls(model, chunk_ids)
+
+    def search(
+        self, questions: Sequence[str], k: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Top ``k`` (scores, chunk ids) per question, only positive scores, filtered
+        inside the scoring by a 0/1 weight mask when ``allowed`` is given."""
+        if self.model is None:
+            return [(np.zeros(0, np.float32), np.zeros(0, np.int64)) for _ in questions]
+        mask = None
+        if allowed is not None:
+            mask = np.isin(self.chunk_ids, allowed).astype(np.float32)
+        results = []
+        for tokens in tokenize(questions, ids=False):
+            scores = self.model.get_scores(tokens, weight_mask=mask) if tokens else None
+            if scores is None:
+                results.append((np.zeros(0, np.float32), np.zeros(0, np.int64)))
+                continue
+            top = min(k, int((scores > 0).sum()))
+            order = np.argpartition(-scores, top - 1)[:top] if top else np.zeros(0, np.int64)
+            order = order[np.argsort(-scores[order], kind="stable")]
+            results.append((scores[order].astype(np.float32), self.chunk_ids[order]))
+        return results
+
+    def save(self, folder: Path) -> None:
+        """Write into a temporary folder, then rename it into place."""
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        np.save(tmp / "chunk_ids.npy", self.chunk_ids)
+        if self.model is not None:
+            self.model.save(str(tmp), show_progress=False)
+        (tmp / "ok.json").write_text(json.dumps({"n": int(len(self.chunk_ids))}))
+        if folder.exists():
+            old = folder.with_name(folder.name + ".old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(folder, old)
+            os.replace(tmp, folder)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, folder)
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        chunk_ids = np.load(folder / "chunk_ids.npy")
+        model = None
+        if len(chunk_ids):
+            model = bm25s.BM25.load(str(folder), show_progress=False)
+        return cls(model, chunk_ids)

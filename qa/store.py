@@ -1,0 +1,299 @@
+"""The SQLite store: articles, sentences with offsets, chunks with their vectors, a manifest.
+
+SQLite is the source of truth. The FAISS and BM25 files beside it are derived caches
+stamped with the store's ``generation``; a cache whose stamp is stale (say, after a crash
+between the SQLite commit and the cache write) is rebuilt from the vectors kept here, so a
+crash can never leave an index that disagrees with its store.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from qa.records import Article, ChunkSpan, Sentence
+
+SCHEMA_VERSION = 1
+DB_NAME = "newsqa.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT '',
+    url TEXT NOT NULL DEFAULT '',
+    published TEXT NOT NULL DEFAULT '',
+    author TEXT NOT NULL DEFAULT '',
+    path TEXT NOT NULL DEFAULT '',
+    content_hash TEXT NOT NULL,
+    duplicate_of TEXT
+);
+CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
+CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
+CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
+CREATE TABLE IF NOT EXISTS sentences (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    paragraph INTEGER NOT NULL,
+    PRIMARY KEY (article_id, idx)
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    first_sentence INTEGER NOT NULL,
+    last_sentence INTEGER NOT NULL,
+    n_tokens INTEGER NOT NULL,
+    partial INTEGER NOT NULL,
+    vector BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+"""
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    id: int
+    article_id: str
+    start: int
+    end: int
+    first_sentence: int
+    last_sentence: int
+    partial: bool
+
+
+class Store:
+    """Thin typed access to the SQLite file. One connection per Store; not shared across
+    threads (the app opens a Store per worker via Index)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / DB_NAME
+        self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
+        self.db.execute("PRAGMA synchronous = FULL")
+        self.db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All-or-nothing: a crash inside leaves the store as it was before."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- manifest ---------------------------------------------------------------------
+    def manifest(self) -> dict[str, object]:
+        rows = self.db.execute("SELECT key, value FROM manifest").fetchall()
+        return {key: json.loads(value) for key, value in rows}
+
+    def set_manifest(self, **values: object) -> None:
+        self.db.executemany(
+            "INSERT INTO manifest(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [(key, json.dumps(value)) for key, value in values.items()],
+        )
+
+    def generation(self) -> int:
+        return int(self.manifest().get("generation", 0))  # type: ignore[arg-type]
+
+    def bump_generation(self) -> int:
+        generation = self.generation() + 1
+        self.set_manifest(generation=generation)
+        return generation
+
+    # -- articles ---------------------------------------------------------------------
+    def content_hash(self, article_id: str) -> str | None:
+        row = self.db.execute(
+            "SELECT content_hash FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def insert_article(self, article: Article, content_hash: str) -> None:
+        self.db.execute(
+            "INSERT INTO articles(id, title, text, source, url, published, author, path, "
+            "content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article.id,
+                article.title,
+                article.text,
+                article.source,
+                article.url,
+                article.published,
+                article.author,
+                article.path,
+                content_hash,
+            ),
+        )
+
+    def delete_article(self, article_id: str) -> list[int]:
+        """Remove an article with its sentences and chunks; returns the removed chunk ids."""
+        chunk_ids = [
+            row[0]
+            for row in self.db.execute("SELECT id FROM chunks WHERE article_id = ?", (article_id,))
+        ]
+        self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+        return chunk_ids
+
+    def find_article_id(self, id_or_url: str) -> str | None:
+        row = self.db.execute(
+            "SELECT id FROM articles WHERE id = ? OR url = ? LIMIT 1", (id_or_url, id_or_url)
+        ).fetchone()
+        return row[0] if row else None
+
+    def article(self, article_id: str) -> Article | None:
+        row = self.db.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        return _article(row) if row else None
+
+    def articles(self, ids: Iterable[str] | None = None) -> list[Article]:
+        if ids is None:
+            rows = self.db.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY published, title"
+            ).fetchall()
+        else:
+            wanted = list(dict.fromkeys(ids))
+            rows = _select_in(
+                self.db, f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN ({{}})", wanted
+            )
+        return [_article(row) for row in rows]
+
+    # -- sentences and chunks -----------------------------------------------------------
+    def insert_sentences(self, sentences: Sequence[Sentence]) -> None:
+        self.db.executemany(
+            "INSERT INTO sentences(article_id, idx, start, end, paragraph) VALUES (?, ?, ?, ?, ?)",
+            [(s.article_id, s.index, s.start, s.end, s.paragraph) for s in sentences],
+        )
+
+    def sentences(self, article_id: str, text: str | None = None) -> list[Sentence]:
+        if text is None:
+            text = self.db.execute(
+                "SELECT text FROM articles WHERE id = ?", (article_id,)
+            ).fetchone()[0]
+        rows = self.db.execute(
+            "SELECT idx, start, end, paragraph FROM sentences WHERE article_id = ? ORDER BY idx",
+            (article_id,),
+        ).fetchall()
+        return [Sentence(article_id, i, s, e, text[s:e], p) for i, s, e, p in rows]
+
+    def insert_chunks(
+        self, article_id: str, chunks: Sequence[ChunkSpan], vectors: np.ndarray
+    ) -> list[int]:
+        ids = []
+        for chunk, vector in zip(chunks, vectors, strict=True):
+            cursor = self.db.execute(
+                "INSERT INTO chunks(article_id, start, end, first_sentence, last_sentence, "
+                "n_tokens, partial, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    article_id,
+                    chunk.start,
+                    chunk.end,
+                    chunk.first_sentence,
+                    chunk.last_sentence,
+                    chunk.n_tokens,
+                    int(chunk.partial),
+                    np.asarray(vector, dtype=np.float32).tobytes(),
+                ),
+            )
+            ids.append(int(cursor.lastrowid))
+        return ids
+
+    def chunks(self, ids: Sequence[int]) -> dict[int, StoredChunk]:
+        rows = _select_in(
+            self.db,
+            "SELECT id, article_id, start, end, first_sentence, last_sentence, partial "
+            "FROM chunks WHERE id IN ({})",
+            list(ids),
+        )
+        return {row[0]: StoredChunk(*row[:6], bool(row[6])) for row in rows}
+
+    def all_vectors(self, dimension: int) -> tuple[np.ndarray, np.ndarray]:
+        """(chunk ids, vectors) of every chunk, in id order."""
+        rows = self.db.execute("SELECT id, vector FROM chunks ORDER BY id").fetchall()
+        ids = np.array([row[0] for row in rows], dtype=np.int64)
+        vectors = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32)
+        return ids, vectors.reshape(len(rows), dimension)
+
+    def all_chunk_texts(self) -> tuple[np.ndarray, list[str]]:
+        rows = self.db.execute(
+            "SELECT c.id, a.title, substr(a.text, c.start + 1, c.end - c.start) "
+            "FROM chunks c JOIN articles a ON a.id = c.article_id ORDER BY c.id"
+        ).fetchall()
+        return np.array([r[0] for r in rows], dtype=np.int64), [r[2] for r in rows]
+
+    def chunk_ids_where(
+        self,
+        sources: Sequence[str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        article_ids: Sequence[str] | None = None,
+    ) -> np.ndarray:
+        """Ids of the chunks whose article passes every given filter."""
+        clauses, params = ["1 = 1"], []
+        if sources:
+            clauses.append(f"lower(a.source) IN ({', '.join('?' * len(sources))})")
+            params += [s.lower() for s in sources]
+        if since:
+            clauses.append("a.published != '' AND substr(a.published, 1, 10) >= ?")
+            params.append(since[:10])
+        if until:
+            clauses.append("a.published != '' AND substr(a.published, 1, 10) <= ?")
+            params.append(until[:10])
+        if article_ids:
+            clauses.append(f"a.id IN ({', '.join('?' * len(article_ids))})")
+            params += list(article_ids)
+        rows = self.db.execute(
+            "SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id WHERE "
+            + " AND ".join(clauses),
+            params,
+        ).fetchall()
+        return np.array([r[0] for r in rows], dtype=np.int64)
+
+    def counts(self) -> dict[str, int]:
+        count = lambda table: self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: E731
+        return {t: int(count(t)) for t in ("articles", "sentences", "chunks")}
+
+    def sources(self) -> list[tuple[str, int]]:
+        return self.db.execute(
+            "SELECT source, count(*) FROM articles GROUP BY source ORDER BY count(*) DESC"
+        ).fetchall()
+
+    def date_range(self) -> tuple[str, str]:
+        row = self.db.execute(
+            "SELECT min(published), max(published) FROM articles WHERE published != ''"
+        ).fetchone()
+        return (row[0] or "", row[1] or "")
+
+
+_ARTICLE_COLUMNS = "id, title, text, source, url, published, author, path"
+
+
+def _article(row: Sequence) -> Article:
+    return Article(*row)
+
+
+def _select_in(db: sqlite3.Connection, sql: str, values: list) -> list[tuple]:
+    """Run ``sql`` with ``IN ({})`` filled for ``values``, in batches under SQLite's limit."""
+    rows: list[tuple] = []
+    for i in range(0, len(values), 900):
+        batch = values[i : i + 900]
+        rows += db.execute(sql.format(", ".join("?" * len(batch))), batch).fetchall()
+    return rows

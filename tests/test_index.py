@@ -1,0 +1,221 @@
+"""Index behaviour with the fake embedder: real SQLite, real FAISS, real bm25s."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from qa import Filters, Index
+from qa.errors import (
+    ArticleNotFoundError,
+    EmptyQuestionError,
+    IndexMismatchError,
+    IndexNotFoundError,
+)
+from qa.load import make_article
+
+from .conftest import ROOT, FakeEmbedder
+
+
+def article(title, text, **meta):
+    return make_article(title=title, text=text, **meta)
+
+
+ARTICLES = [
+    article(
+        "Budget vote",
+        "The parliament approved the budget on Monday. Opposition parties walked out.",
+        source="Daily A",
+        url="https://a.example/budget",
+        published="2024-03-04",
+    ),
+    article(
+        "Storm hits coast",
+        "A storm flooded the harbour. Fishermen lost 40 boats.",
+        source="Daily B",
+        url="https://b.example/storm",
+        published="2024-05-10",
+    ),
+    article(
+        "Chess final",
+        "The champion won the final game in 31 moves.",
+        source="Daily A",
+        published="2023-12-01",
+    ),
+]
+
+
+@pytest.fixture
+def index(tmp_path, fake_embedder):
+    with Index.open(tmp_path / "ix", create=True, embedder=fake_embedder) as ix:
+        ix.add(ARTICLES)
+        yield ix
+
+
+def test_retrieve_returns_typed_passages_with_exact_spans(index):
+    passages = index.retrieve("How many boats did fishermen lose in the storm?", k=2)
+    top = passages[0]
+    assert top.article.title == "Storm hits coast"
+    assert top.article.text[top.start : top.end] == top.text
+    assert [s.text for s in top.sentences] == [
+        "A storm flooded the harbour.",
+        "Fishermen lost 40 boats.",
+    ]
+    for sentence in top.sentences:
+        assert top.article.text[sentence.start : sentence.end] == sentence.text
+    assert [p.rank for p in passages] == [1, 2]
+
+
+@pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
+def test_every_mode_finds_the_keyword_match(index, mode):
+    assert index.retrieve("chess champion final", k=1, mode=mode)[0].article.title == "Chess final"
+
+
+def test_k_larger_than_index_returns_what_exists(index):
+    assert len(index.retrieve("storm", k=50, mode="dense")) == 3
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t"])
+def test_empty_question_is_a_clear_error(index, question):
+    with pytest.raises(EmptyQuestionError, match="question is empty"):
+        index.retrieve(question)
+
+
+def test_unknown_mode_and_bad_k(index):
+    with pytest.raises(ValueError, match="unknown"):
+        index.retrieve("storm", mode="magic")
+    with pytest.raises(ValueError, match="at least 1"):
+        index.retrieve("storm", k=0)
+
+
+def test_reingest_unchanged_adds_nothing(index):
+    before = index.store.counts()
+    generation = index.store.generation()
+    report = index.add(ARTICLES)
+    assert len(report.unchanged) == 3 and not report.added and not report.updated
+    assert index.store.counts() == before
+    assert index.store.generation() == generation  # no write at all
+
+
+def test_changed_text_at_same_url_replaces_the_article(index):
+    changed = article(
+        "Storm hits coast",
+        "A storm flooded the harbour. Fishermen lost 55 boats.",
+        source="Daily B",
+        url="https://b.example/storm",
+        published="2024-05-10",
+    )
+    report = index.add([changed])
+    assert report.updated == [changed.id]
+    assert index.store.counts()["articles"] == 3
+    top = index.retrieve("fishermen boats", k=1, mode="bm25")[0]
+    assert "55 boats" in top.text
+    assert all("40 boats" not in p.text for p in index.retrieve("boats", k=10, mode="dense"))
+
+
+def test_delete_by_url_removes_everything(index):
+    deleted = index.delete("https://a.example/budget")
+    assert deleted.title == "Budget vote"
+    assert index.store.counts() == {"articles": 2, "sentences": 3, "chunks": 2}
+    assert all(p.article.id != deleted.id for p in index.retrieve("budget", k=10, mode="hybrid"))
+    with pytest.raises(ArticleNotFoundError, match="no article"):
+        index.delete("https://a.example/budget")
+
+
+def test_filters_apply_inside_the_search(index):
+    only_b = index.retrieve("budget parliament", k=5, filters=Filters(sources=("daily b",)))
+    assert [p.article.source for p in only_b] == ["Daily B"]
+    in_2024 = index.retrieve("chess", k=5, mode="dense", filters=Filters(since="2024-01-01"))
+    assert {p.article.title for p in in_2024} == {"Budget vote", "Storm hits coast"}
+    until = index.retrieve("storm", k=5, mode="bm25", filters=Filters(until="2023-12-31"))
+    assert until == []  # the only 2023 article does not mention storms
+    none = index.retrieve("storm", k=5, filters=Filters(sources=("nobody",)))
+    assert none == []
+
+
+def test_reopen_keeps_everything(tmp_path, fake_embedder):
+    with Index.open(tmp_path / "ix", create=True, embedder=fake_embedder) as ix:
+        ix.add(ARTICLES)
+    with Index.open(tmp_path / "ix", embedder=fake_embedder) as ix:
+        assert ix.store.counts()["articles"] == 3
+        assert ix.retrieve("storm harbour", k=1)[0].article.title == "Storm hits coast"
+        assert ix.info()["dense_index"] == "flat"
+
+
+def test_stale_caches_are_rebuilt_from_the_store(tmp_path, fake_embedder):
+    folder = tmp_path / "ix"
+    with Index.open(folder, create=True, embedder=fake_embedder) as ix:
+        ix.add(ARTICLES)
+    for cache in folder.glob("dense-*"):
+        cache.unlink()  # as if the process died after the SQLite commit
+    with Index.open(folder, embedder=fake_embedder) as ix:
+        assert (
+            ix.retrieve("storm harbour", k=1, mode="dense")[0].article.title == "Storm hits coast"
+        )
+
+
+def test_missing_index_and_model_mismatch(tmp_path, fake_embedder):
+    with pytest.raises(IndexNotFoundError, match="python -m qa ingest"):
+        Index.open(tmp_path / "nothing")
+    with Index.open(tmp_path / "ix", create=True, embedder=fake_embedder) as ix:
+        ix.add(ARTICLES[:1])
+
+    class Wider(FakeEmbedder):
+        dimension = 32
+
+    with pytest.raises(IndexMismatchError, match="64-d vectors"):
+        Index.open(tmp_path / "ix", embedder=Wider())
+    with pytest.raises(IndexMismatchError, match="built with model 'fake-hashing-64'"):
+        Index.open(tmp_path / "ix", model="some-other-model")
+
+
+def test_over_long_chunks_are_recut_for_the_model(tmp_path):
+    class Tiny(FakeEmbedder):
+        max_tokens = 12  # far below the chunk budget: every chunk must be re-cut
+
+    with Index.open(tmp_path / "ix", create=True, embedder=Tiny()) as ix:
+        report = ix.add(ARTICLES)
+        assert report.chunks_resplit > 0
+        for passage in ix.retrieve("storm", k=10, mode="dense"):
+            assert Tiny().count_tokens(passage.text) <= 10
+
+
+CRASHING_INGEST = textwrap.dedent(
+    """
+    import sys, time
+    sys.path[:0] = [{root!r}, {tests!r}]
+    from conftest import FakeEmbedder
+    from qa import Index
+    from qa.load import make_article
+
+    class Slow(FakeEmbedder):
+        def embed(self, texts, progress=False):
+            print("embedding", flush=True)
+            time.sleep(60)  # killed here, in the middle of an ingest
+            return super().embed(texts)
+
+    ix = Index.open({folder!r}, embedder=Slow())
+    ix.add([make_article(title="New", text="Brand new article about volcanoes.")])
+    """
+)
+
+
+def test_kill_during_ingest_keeps_previous_state(tmp_path, fake_embedder):
+    folder = tmp_path / "ix"
+    with Index.open(folder, create=True, embedder=fake_embedder) as ix:
+        ix.add(ARTICLES)
+        before = ix.store.counts()
+    script = CRASHING_INGEST.format(root=str(ROOT), tests=str(ROOT / "tests"), folder=str(folder))
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "embedding"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    time.sleep(0.1)
+    with Index.open(folder, embedder=fake_embedder) as ix:
+        assert ix.store.counts() == before
+        assert ix.retrieve("volcanoes", k=3, mode="bm25") == []
+        assert ix.retrieve("storm harbour", k=1)[0].article.title == "Storm hits coast"
