@@ -8,9 +8,10 @@ import sys
 import textwrap
 from collections.abc import Sequence
 
+from qa.answer import references
 from qa.errors import NewsQAError
 from qa.index import DEFAULT_INDEX_DIR, Filters, Index
-from qa.records import Passage
+from qa.records import Answer, Passage
 from qa.retrieve import DEFAULT_MODE, MODES
 
 DESCRIPTION = """\
@@ -18,6 +19,7 @@ Question answering over news articles with sentence-exact citations.
 
 Typical use:
   python -m qa ingest data/ --index index/        build or update an index
+  python -m qa ask "What did Ohanian say?"        answer with cited sentences
   python -m qa retrieve "How many Armenian officers will study in Russia?" --k 5
   python -m qa info --index index/                what the index holds
   python -m qa delete <article id or url>         remove an article
@@ -72,6 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
     retrieve.add_argument("question", help="the question, in quotes")
     _add_search_options(retrieve)
 
+    ask = command(
+        "ask",
+        "Answer a question with sentences quoted from the articles, each cited; says so when "
+        "the articles don't answer it.",
+    )
+    ask.add_argument("question", help="the question, in quotes")
+    _add_search_options(ask, k=False)
+
     info = command("info", "Show what an index holds: counts, model, settings, sources, size.")
     info.add_argument("--articles", action="store_true", help="also list every article's id")
     info.add_argument("--json", action="store_true", help="print JSON")
@@ -83,8 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_search_options(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--k", type=int, default=5, help="how many passages (default: 5)")
+def _add_search_options(sub: argparse.ArgumentParser, k: bool = True) -> None:
+    if k:
+        sub.add_argument("--k", type=int, default=5, help="how many passages (default: 5)")
     sub.add_argument(
         "--mode",
         choices=MODES,
@@ -147,6 +158,31 @@ def _retrieve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ask(args: argparse.Namespace) -> int:
+    filters = Filters(tuple(args.source), args.since, args.until)
+    with Index.open(args.index) as index:
+        answer = index.ask(args.question, filters=filters, mode=args.mode)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(format_answer(answer))
+    return 0
+
+
+def format_answer(answer: Answer) -> str:
+    lines = []
+    if answer.resolved_question:
+        lines.append(f"(understood as: {answer.resolved_question})")
+    lines += [f"note: {note}" for note in answer.notes]
+    lines.append(answer.text)
+    if answer.citations:
+        lines += references(answer)
+    elif answer.closest:
+        lines.append("\nClosest passages (not an answer):")
+        lines += [_format_passage(p) for p in answer.closest]
+    return "\n".join(lines)
+
+
 def _format_passage(passage: Passage) -> str:
     article = passage.article
     meta = " — ".join(x for x in (article.source, article.published[:10]) if x)
@@ -186,4 +222,4 @@ def _delete(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"ingest": _ingest, "retrieve": _retrieve, "info": _info, "delete": _delete}
+COMMANDS = {"ask": _ask, "ingest": _ingest, "retrieve": _retrieve, "info": _info, "delete": _delete}

@@ -16,13 +16,14 @@ import hashlib
 import shutil
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 from tqdm.auto import tqdm
 
 from qa import vectors
+from qa.answer import select_answer
 from qa.chunk import (
     DEFAULT_CHUNK_TOKENS,
     DEFAULT_OVERLAP_SENTENCES,
@@ -36,14 +37,18 @@ from qa.errors import (
     IndexMismatchError,
     IndexNotFoundError,
 )
+from qa.followup import resolve as resolve_followup
 from qa.lexical import LexicalIndex
 from qa.load import Skipped, load_paths
-from qa.records import Article, ChunkSpan, Passage, Sentence, Span
+from qa.records import Answer, Article, ChunkSpan, Passage, Sentence, Span
 from qa.retrieve import DEFAULT_MODE, check_mode, reciprocal_rank_fusion
 from qa.segment import split_sentences
+from qa.speakers import speaker_in_question
 from qa.store import DB_NAME, SCHEMA_VERSION, Store
 
 DEFAULT_INDEX_DIR = "index"
+ANSWER_K = 8  # passages an answer is chosen from
+SPEAKER_K = 20  # "what did X say": gather X's statements from more articles
 INGEST_BATCH_ARTICLES = 256  # committed together: a crash loses at most one batch
 
 
@@ -386,6 +391,44 @@ class Index:
                 )
             )
         return passages
+
+    # -- answering --------------------------------------------------------------------
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Answer] | None = None,
+        *,
+        filters: Filters | None = None,
+        mode: str = DEFAULT_MODE,
+    ) -> Answer:
+        """Answer with sentences quoted from the articles, each cited exactly, or abstain.
+
+        ``history`` is the conversation so far (earlier ``Answer``s, oldest first): follow-ups
+        like "What else did he say?" or "And Hasanov?" are resolved against it, and the
+        resolved question is reported in ``Answer.resolved_question``.
+        """
+        if not isinstance(question, str) or not question.strip():
+            raise EmptyQuestionError("the question is empty; type a question about the articles")
+        resolved = resolve_followup(question.strip(), list(history or []))
+        filters = filters or Filters()
+        if resolved.article_ids:
+            filters = replace(filters, article_ids=resolved.article_ids)
+        # "What did X say?" wants every article quoting X, so it looks further.
+        k = SPEAKER_K if speaker_in_question(resolved.question) else ANSWER_K
+        with self._lock:
+            passages = self.retrieve(resolved.question, k, mode=mode, filters=filters)
+            sentences_of = {
+                p.article.id: self.store.sentences(p.article.id, p.article.text) for p in passages
+            }
+        answer = select_answer(
+            resolved.question,
+            passages,
+            sentences_of,
+            self.embedder.embed,
+            exclude=resolved.exclude,
+        )
+        shown = resolved.question if resolved.changed(question.strip()) else ""
+        return replace(answer, question=question, resolved_question=shown)
 
     # -- reading -----------------------------------------------------------------------
     def articles(self) -> list[Article]:

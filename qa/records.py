@@ -126,6 +126,7 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     closest: tuple[Passage, ...] = ()
     resolved_question: str = ""  # the question after follow-up resolution, if it changed
+    speaker: str = ""  # for "what did X say" answers: the person quoted (follow-ups use it)
     notes: tuple[str, ...] = field(default_factory=tuple)  # e.g. "interpreted 'last week' as …"
 
     def to_dict(self) -> dict:
@@ -138,4 +139,5 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "closest": [p.to_dict() for p in self.closest],
             "notes": list(self.notes),
+            "speaker": self.speaker,
         }

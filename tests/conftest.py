@@ -46,3 +46,16 @@ def fake_embedder() -> FakeEmbedder:
 @pytest.fixture
 def sample_text() -> str:
     return (ROOT.parent / "shared" / "seed" / "000_1333d49264e5efcb.txt").read_text()
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory):
+    """The bundled sample, indexed with the real bundled model (built once per session)."""
+    from qa import Index
+
+    folder = tmp_path_factory.mktemp("sample-index")
+    index = Index.open(folder, create=True)
+    report = index.ingest([SAMPLE])
+    assert len(report.added) == 1
+    yield index
+    index.close()

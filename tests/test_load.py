@@ -23,7 +23,8 @@ from qa.load import (
     parse_text,
 )
 
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "shoigu-azerbaijan-armenia-military-ties.md"
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "shoigu-azerbaijan-armenia-military-ties.md"
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_1333d49264e5efcb.txt"
 
 BODY = "The council voted on Tuesday to build a new bridge.\nWork starts in spring, it said."

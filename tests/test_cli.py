@@ -1,0 +1,94 @@
+"""The command line as a user meets it: exit codes and the exact lines they read."""
+
+import json
+
+import pytest
+
+from qa.cli import build_parser, main
+
+from .conftest import SAMPLE
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli") / "ix"
+    assert main(["ingest", str(SAMPLE), "--index", str(folder), "--quiet"]) == 0
+    return folder
+
+
+def test_ingest_twice_is_idempotent(built, capsys):
+    assert main(["ingest", str(SAMPLE), "--index", str(built), "--quiet"]) == 0
+    assert "0 added, 0 updated, 1 unchanged, 0 skipped (0 new chunks)" in capsys.readouterr().out
+
+
+def test_retrieve_json_ranks_the_officers_sentence_first(built, capsys):
+    question = "How many Armenian officers will study in Russia?"
+    assert main(["retrieve", question, "--k", "3", "--json", "--index", str(built)]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert len(results) == 3
+    assert set(results[0]) >= {"article_id", "title", "source", "published", "url", "score",
+                               "text", "start", "end"}
+    assert "over 200 Armenian officers" in results[0]["text"]
+    assert results[0]["source"] == "armenews.com"
+
+
+def test_ask_prints_cited_answer(built, capsys):
+    assert main(["ask", "What did Ohanian say?", "--index", str(built)]) == 0
+    out = capsys.readouterr().out
+    assert "“We want to maintain our strategic partnership,” Ohanian said. [1]" in out
+    assert "[1] Shoigu welcomes" in out and "armenews.com" in out
+
+
+def test_ask_json_contract(built, capsys):
+    assert main(["ask", "What did Putin say?", "--json", "--index", str(built)]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert set(answer) >= {"question", "answer", "abstained", "confidence", "citations"}
+    assert answer["abstained"] is True and answer["citations"] == []
+
+
+def test_info_and_delete(built, capsys):
+    assert main(["info", "--json", "--articles", "--index", str(built)]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["articles"] and info["model"] == "all-MiniLM-L6-v2" and info["dimension"] == 384
+    assert main(["delete", "no-such-id", "--index", str(built)]) == 2
+    assert "error: no article with id or url 'no-such-id'" in capsys.readouterr().err
+
+
+def test_bad_inputs_give_one_line_and_the_batch_goes_on(tmp_path, capsys):
+    (tmp_path / "good.txt").write_text("Harbour flooded\n\nA storm flooded the harbour.")
+    (tmp_path / "bad.jsonl").write_text('{"title": "ok", "text": "Fine text."}\n{not json\n')
+    (tmp_path / "latin1.txt").write_bytes("Caf\xe9 au lait".encode("latin-1"))
+    (tmp_path / "empty.md").write_text("")
+    folder = tmp_path / "ix"
+    code = main(["ingest", str(tmp_path), str(tmp_path / "missing.txt"), "--index", str(folder),
+                 "--quiet"])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "2 added" in captured.out
+    err = captured.err
+    assert "Traceback" not in err
+    assert "bad.jsonl:line 2" in err
+    assert "latin1.txt" in err and "UTF-8" in err
+    assert "empty.md" in err
+    assert "missing.txt" in err
+
+
+def test_errors_without_traceback(tmp_path, capsys):
+    assert main(["retrieve", "anything", "--index", str(tmp_path / "none")]) == 2
+    assert capsys.readouterr().err.startswith("error: no index at")
+    (tmp_path / "empty").mkdir()
+    assert main(["ingest", str(tmp_path / "empty"), "--index", str(tmp_path / "ix")]) == 1
+    assert "no supported" in capsys.readouterr().err.lower()
+
+
+def test_empty_question(built, capsys):
+    assert main(["ask", "   ", "--index", str(built)]) == 2
+    assert "question is empty" in capsys.readouterr().err
+
+
+def test_help_explains_every_command():
+    text = build_parser().format_help()
+    for command in ("ingest", "retrieve", "ask", "info", "delete"):
+        assert command in text
