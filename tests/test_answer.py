@@ -89,8 +89,24 @@ def test_question_types():
     assert question_type("Why did it happen?") == "other"
 
 
-_WORDS = ["storm", "budget", "harbour", "minister", "said", "boats", "vote", "Ohanian",
-          "officers", "200", "Moscow", "weapons", "talks", "the", "a", "of"]
+_WORDS = [
+    "storm",
+    "budget",
+    "harbour",
+    "minister",
+    "said",
+    "boats",
+    "vote",
+    "Ohanian",
+    "officers",
+    "200",
+    "Moscow",
+    "weapons",
+    "talks",
+    "the",
+    "a",
+    "of",
+]
 
 
 @pytest.fixture(scope="module")
@@ -111,9 +127,14 @@ def random_index(tmp_path_factory):
         yield index
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.sampled_from(_WORDS + ["what", "did", "say", "how", "many"]), min_size=1,
-                max_size=8).map(" ".join))
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.sampled_from(_WORDS + ["what", "did", "say", "how", "many"]), min_size=1, max_size=8
+    ).map(" ".join)
+)
 def test_citations_are_exact_for_any_question(random_index, question):
     answer = random_index.ask(question + "?")
     assert_exact(random_index, answer)

@@ -1,0 +1,34 @@
+"""Dataset loaders, one module each, all returning an ``EvalSet``; looked up by name here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from eval.datasets import multihop_rag, sample, squad2
+from eval.datasets.base import EvalSet
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    name: str
+    folder: str | None  # sub-folder of the data dir it reads, None for bundled data
+    load: Callable[[Path], EvalSet]
+    description: str
+
+
+DATASETS: dict[str, DatasetSpec] = {
+    spec.name: spec
+    for spec in (
+        DatasetSpec(
+            "sample", None, lambda _folder: sample.load(), "hand-written questions, 1 article"
+        ),
+        DatasetSpec("squad2", squad2.FOLDER, squad2.load, "SQuAD 2.0 sample, 500 questions"),
+        DatasetSpec(
+            "multihop-rag", multihop_rag.FOLDER, multihop_rag.load, "MultiHop-RAG sample, 500"
+        ),
+    )
+}
+
+__all__ = ["DATASETS", "DatasetSpec", "EvalSet"]
