@@ -127,8 +127,12 @@ def select_answer(
         scored = [s for s in scored if _mentions(s.sentence.text, speaker)]
     if not scored or scored[0].score < abstain_below:
         best = scored[0].score if scored else 0.0
-        subject = f" what {speaker} said" if speaker else ""
-        return _abstain(question, f"The articles don't say{subject or ' this'}.", passages, best)
+        text = (
+            f"The articles don't say what {speaker} said."
+            if speaker
+            else f"The articles don't answer “{question.strip()}”."
+        )
+        return _abstain(question, text, passages, best)
     chosen = _choose(scored)
     chosen = _with_context(chosen, sentences_of)
     return _compose(question, chosen, confidence=scored[0].score)
