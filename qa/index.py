@@ -17,6 +17,7 @@ import shutil
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +46,7 @@ from qa.retrieve import DEFAULT_MODE, check_mode, reciprocal_rank_fusion
 from qa.segment import split_sentences
 from qa.speakers import speaker_in_question
 from qa.store import DB_NAME, SCHEMA_VERSION, Store
+from qa.timeexpr import find_time_range, strip_time_phrase
 
 DEFAULT_INDEX_DIR = "index"
 ANSWER_K = 8  # passages an answer is chosen from
@@ -400,12 +402,15 @@ class Index:
         *,
         filters: Filters | None = None,
         mode: str = DEFAULT_MODE,
+        today: date | None = None,
     ) -> Answer:
         """Answer with sentences quoted from the articles, each cited exactly, or abstain.
 
         ``history`` is the conversation so far (earlier ``Answer``s, oldest first): follow-ups
         like "What else did he say?" or "And Hasanov?" are resolved against it, and the
-        resolved question is reported in ``Answer.resolved_question``.
+        resolved question is reported in ``Answer.resolved_question``. Time words ("last
+        week", "in March 2025") become a date filter relative to ``today`` (default: the
+        newest article's date); how they were read is reported in ``Answer.notes``.
         """
         if not isinstance(question, str) or not question.strip():
             raise EmptyQuestionError("the question is empty; type a question about the articles")
@@ -413,22 +418,50 @@ class Index:
         filters = filters or Filters()
         if resolved.article_ids:
             filters = replace(filters, article_ids=resolved.article_ids)
+        query, filters, notes = self._apply_time(resolved.question, filters, today)
         # "What did X say?" wants every article quoting X, so it looks further.
-        k = SPEAKER_K if speaker_in_question(resolved.question) else ANSWER_K
+        k = SPEAKER_K if speaker_in_question(query) else ANSWER_K
         with self._lock:
-            passages = self.retrieve(resolved.question, k, mode=mode, filters=filters)
+            passages = self.retrieve(query, k, mode=mode, filters=filters)
             sentences_of = {
                 p.article.id: self.store.sentences(p.article.id, p.article.text) for p in passages
             }
         answer = select_answer(
-            resolved.question,
-            passages,
-            sentences_of,
-            self.embedder.embed,
-            exclude=resolved.exclude,
+            query, passages, sentences_of, self.embedder.embed, exclude=resolved.exclude
         )
         shown = resolved.question if resolved.changed(question.strip()) else ""
-        return replace(answer, question=question, resolved_question=shown)
+        return replace(answer, question=question, resolved_question=shown, notes=tuple(notes))
+
+    def _apply_time(
+        self, question: str, filters: Filters, today: date | None
+    ) -> tuple[str, Filters, list[str]]:
+        """Turn "last week", "in March 2025"... into a date filter, relative to ``today``
+        (default: the newest article's date, so an archive is read as of its own time)."""
+        reference = today or self._newest_date()
+        found = find_time_range(question, reference) if reference else None
+        if found is None:
+            return question, filters, []
+        since = max(filter(None, [found.since, filters.since]), default="")
+        until = min(filter(None, [found.until, filters.until]), default="")
+        narrowed = replace(filters, since=since, until=until)
+        matching = self.store.chunk_ids_where(
+            narrowed.sources, since or None, until or None, narrowed.article_ids
+        )
+        if not len(matching):
+            note = (
+                f"read “{found.phrase}” as {found.description}, but no article is dated then; "
+                "searched all dates"
+            )
+            return question, filters, [note]
+        note = f"read “{found.phrase}” as {found.description}"
+        return strip_time_phrase(question, found) or question, narrowed, [note]
+
+    def _newest_date(self) -> date | None:
+        newest = self.store.date_range()[1]
+        try:
+            return date.fromisoformat(newest[:10]) if newest else None
+        except ValueError:
+            return None
 
     # -- reading -----------------------------------------------------------------------
     def articles(self) -> list[Article]:

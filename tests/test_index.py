@@ -219,3 +219,18 @@ def test_kill_during_ingest_keeps_previous_state(tmp_path, fake_embedder):
         assert ix.store.counts() == before
         assert ix.retrieve("volcanoes", k=3, mode="bm25") == []
         assert ix.retrieve("storm harbour", k=1)[0].article.title == "Storm hits coast"
+
+
+def test_time_words_become_a_date_filter_and_are_reported(index):
+    answer = index.ask("What happened to the boats in May 2024?")
+    assert answer.notes and "May 2024" in answer.notes[0] and "2024-05-01" in answer.notes[0]
+    assert {c.article.title for c in answer.citations} <= {"Storm hits coast"}
+    # Relative to the newest article (2024-05-10): "last year" is 2023 -> the chess article.
+    last_year = index.ask("Who won the final game last year?")
+    assert "2023-01-01" in last_year.notes[0]
+    assert {c.article.title for c in last_year.citations} <= {"Chess final"}
+
+
+def test_time_range_with_no_articles_falls_back_to_all_dates(index):
+    answer = index.ask("What did the parliament approve in 1999?")
+    assert "no article is dated then" in answer.notes[0]
