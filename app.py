@@ -1,0 +1,616 @@
+"""The newsqa web chat: ask questions about news articles, get quoted, cited answers.
+
+    python app.py                                   # index/ on http://127.0.0.1:7860
+    python app.py --index DIR --host H --port P
+
+Thin by design: this file lays out the page and calls the public ``qa`` library (``Index.ask``,
+``load_paths``, ``parse_text``, ``Index.add``); answering and retrieval live in ``qa/``.
+``create_app(index)`` builds the page for any open index (the tests use it) and ``serve``
+starts it. The chat is also an API endpoint, ``/ask``, for ``gradio_client``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from qa.errors import IndexMismatchError, IndexNotFoundError, LoadError, NewsQAError
+from qa.index import DEFAULT_INDEX_DIR, Filters, Index, IngestReport
+from qa.load import SUPPORTED_SUFFIXES, Skipped, load_paths, parse_text
+from qa.present import escape_markdown, excerpts, highlighted_html, safe_url
+from qa.records import Answer, Article, Citation, Passage
+
+DEFAULT_HOST = "127.0.0.1"  # local only: the index may hold articles not meant to be public
+DEFAULT_PORT = 7860
+DEFAULT_DATA_DIR = "data"
+MAX_UPLOAD_MB = 20
+# Pasted text gets the same limit as a file (a character is at least one byte).
+MAX_PASTE_CHARS = MAX_UPLOAD_MB * 1024 * 1024
+CLOSEST_LABEL = "Closest passages (not an answer)"
+SAMPLE_TITLE = "Shoigu welcomes “strategic” military ties with Azerbaijan"
+SAMPLE_QUESTIONS = (
+    "What did Ohanian say?",
+    "How many Armenian officers will study in Russian academies?",
+    "What did the Armenian leaders accuse Russia of?",
+)
+# Gradio spots a progress bar by a gr.Progress default; track_tqdm shows the library's own
+# ingest bars in the page.
+_PROGRESS = gr.Progress(track_tqdm=True)
+# Local system fonts: the default theme font would be fetched from Google at page load.
+_FONTS = ("ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "Helvetica Neue", "sans-serif")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# escape_markdown turns a marker "[1]" into "\[1\]"; this finds it again to style it.
+_ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")
+
+HELP = (
+    "Answers are sentences quoted word for word from the articles, each with a numbered "
+    "citation [n]; the sources panel shows every cited sentence highlighted in its paragraph. "
+    "Ask follow-up questions in the same chat. When the articles don't answer, you get the "
+    "closest passages instead of a guess."
+)
+
+CSS = """
+.gradio-container { max-width: 1320px !important; margin: 0 auto; }
+#nq-header h1 { margin: 4px 0 4px 0; font-size: 1.7rem; letter-spacing: -0.01em; }
+#nq-header p { margin: 0; color: var(--body-text-color-subdued); max-width: 980px; }
+#nq-header .nq-stats { margin-top: 6px; font-size: 0.85rem; font-weight: 600; }
+#nq-chat .message sup { color: var(--color-accent); font-weight: 600; }
+#nq-filter-status p { font-size: 0.85rem; margin: 0; }
+#nq-sources { max-height: 660px; overflow-y: auto !important; padding-right: 4px; }
+.nq-panel-title { font-weight: 600; font-size: 0.95rem; margin: 2px 0 10px 0; }
+.nq-empty { color: var(--body-text-color-subdued); font-size: 0.9rem; }
+.nq-source { border: 1px solid var(--border-color-primary); border-radius: 10px;
+  padding: 10px 12px; margin-bottom: 10px; background: var(--background-fill-secondary); }
+.nq-title { font-weight: 600; line-height: 1.3; }
+.nq-title a { color: inherit; text-decoration: underline; text-underline-offset: 2px; }
+.nq-n { display: inline-block; min-width: 1.6em; padding: 0 4px; margin-right: 6px;
+  border-radius: 6px; text-align: center; font-size: 0.8rem; color: white;
+  background: var(--color-accent); }
+.nq-meta { font-size: 0.8rem; color: var(--body-text-color-subdued); margin: 2px 0 6px 0; }
+.nq-excerpt { font-size: 0.9rem; line-height: 1.5; margin: 6px 0 0 0; padding-left: 10px;
+  border-left: 3px solid var(--border-color-primary); }
+.nq-excerpt mark { background: #fde68a; color: #111827; padding: 0 2px; border-radius: 3px; }
+.nq-also { font-size: 0.8rem; margin-top: 6px; color: var(--body-text-color-subdued); }
+.nq-closest .nq-source { background: transparent; border-style: dashed; }
+"""
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python app.py",
+        description="Open the newsqa web chat: ask questions about the articles in an index and "
+        "get answers quoted from them, with citations. On first run, when the index does not "
+        f"exist, it is built from --data (default: {DEFAULT_DATA_DIR}/).",
+    )
+    parser.add_argument(
+        "--index",
+        default=DEFAULT_INDEX_DIR,
+        metavar="DIR",
+        help=f"index folder (default: {DEFAULT_INDEX_DIR}/)",
+    )
+    parser.add_argument(
+        "--data",
+        default=DEFAULT_DATA_DIR,
+        metavar="DIR",
+        help=f"articles to build a missing index from (default: {DEFAULT_DATA_DIR}/)",
+    )
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default: {DEFAULT_HOST}, this machine only; "
+        "0.0.0.0 makes the chat reachable from your network)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})"
+    )
+    parser.add_argument(
+        "--example",
+        action="append",
+        default=[],
+        metavar="QUESTION",
+        help="an example question to offer in the chat (repeatable; default: a few that fit "
+        "the loaded articles)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        index = open_or_build(args.index, args.data)
+    except IndexMismatchError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    app = create_app(index, examples=args.example or None)
+    print(f"newsqa chat on http://{args.host}:{args.port}  (Ctrl+C to stop)")
+    try:
+        serve(app, args.host, args.port)
+    except OSError as error:  # Gradio's "Cannot find empty port", or a bad --host
+        hint = f"Is the chat already running? Try --port {args.port + 1}."
+        print(f"error: {error}\n{hint}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def open_or_build(folder: str | Path, data: str | Path) -> Index:
+    """Open the index in ``folder``; if there is none yet, build it from ``data`` and show
+    the progress in the terminal (the first run embeds every article, which takes a while)."""
+    try:
+        return Index.open(folder)
+    except IndexNotFoundError:
+        pass
+    print(f"No index in {folder}/ yet: building it from {data}/ ...", flush=True)
+    index = Index.open(folder, create=True)
+    report = index.ingest([data], progress=True)
+    for skipped in report.skipped:
+        print(f"skipped {skipped}", file=sys.stderr)
+    print(f"{folder}: {report.summary()}", flush=True)
+    return index
+
+
+def serve(
+    app: gr.Blocks, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, block: bool = True
+) -> str:
+    """Start the server and return its url. ``block=False`` returns at once (tests stop it
+    with ``app.close()``). Theme, CSS and the upload limit are launch options in Gradio 6."""
+    app.queue(default_concurrency_limit=4)
+    _, url, _ = app.launch(
+        server_name=host,
+        server_port=port,
+        prevent_thread_lock=not block,
+        max_file_size=f"{MAX_UPLOAD_MB}mb",
+        theme=gr.themes.Soft(primary_hue="indigo", neutral_hue="slate", font=_FONTS),
+        css=CSS,
+        footer_links=["api"],
+        show_error=True,
+        quiet=not block,
+    )
+    return url
+
+
+# ---------------------------------------------------------------------------------------------
+# Talking to the library
+# ---------------------------------------------------------------------------------------------
+
+
+def ask(
+    index: Index, question: str, turns: Sequence[tuple[str, Answer]], filters: Filters | None
+) -> Answer:
+    """``index.ask`` with the conversation so far (its answers, oldest first) as history."""
+    return index.ask(question, history=[answer for _, answer in turns], filters=filters)
+
+
+def parse_filters(sources: Sequence[str] | None, since: str, until: str) -> Filters:
+    """Filters from the form; a badly written date raises ``ValueError`` saying how to fix it."""
+    since, until = (since or "").strip(), (until or "").strip()
+    for label, value in (("Published from (since)", since), ("Published to (until)", until)):
+        if value and not _valid_date(value):
+            raise ValueError(
+                f"{label}: {value!r} is not a date written YYYY-MM-DD (e.g. 2024-03-05); "
+                "fix it or clear the box"
+            )
+    if since and until and since > until:
+        raise ValueError(f"Published from {since} is after published to {until}; swap them")
+    return Filters(sources=tuple(sources or ()), since=since, until=until)
+
+
+def _valid_date(value: str) -> bool:
+    if not _DATE.fullmatch(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def example_questions(index: Index) -> list[str]:
+    """Questions to offer on an empty chat: tested ones for the bundled sample, otherwise
+    one about each of the newest articles."""
+    articles = index.articles()
+    if any(a.title.startswith(SAMPLE_TITLE) for a in articles):
+        return list(SAMPLE_QUESTIONS)
+    newest = sorted(articles, key=lambda a: a.published, reverse=True)[:3]
+    return [f"What does “{a.title}” report?" for a in newest]
+
+
+def add_articles(
+    index: Index, files: Sequence[str] | None, pasted: str, progress: Any = None
+) -> str:
+    """Load uploaded files and pasted text, add them to ``index`` and return a Markdown report
+    of what was added, updated, left unchanged and skipped (and why)."""
+    if progress is not None:
+        progress(0, desc="Reading articles")
+    names: dict[str, str] = {}  # upload temp path -> the file name the user knows
+    paths: list[str] = []
+    skipped: list[Skipped] = []
+    for path in files or []:
+        name = Path(path).name
+        names[str(path)] = name
+        size = Path(path).stat().st_size
+        if size > MAX_UPLOAD_MB * 1024 * 1024:
+            skipped.append(
+                Skipped(
+                    name,
+                    f"{size / 1024 / 1024:.1f} MB is over the {MAX_UPLOAD_MB} MB upload limit; "
+                    "split it, or add it with: python -m qa ingest FILE",
+                )
+            )
+        else:
+            paths.append(str(path))
+    loaded = load_paths(paths)
+    articles = list(loaded.articles)
+    skipped += loaded.skipped
+    if pasted and pasted.strip():
+        if len(pasted) > MAX_PASTE_CHARS:
+            skipped.append(
+                Skipped("pasted text", f"longer than the {MAX_UPLOAD_MB} MB limit; upload it")
+            )
+        else:
+            try:
+                articles += parse_text(pasted, name="pasted text")
+            except LoadError as error:
+                skipped.append(Skipped(error.path, error.problem))
+    if not articles and not skipped:
+        return "Choose files or paste an article first."
+    if progress is not None:
+        progress(0.1, desc=f"Adding {len(articles)} articles")
+    report = index.add(articles, progress=progress is not None) if articles else IngestReport()
+    report.skipped[:0] = skipped
+    return ingest_summary(report, articles, names)
+
+
+def ingest_summary(report: IngestReport, articles: Sequence[Article], names: dict[str, str]) -> str:
+    """The report as Markdown, every title and file name escaped."""
+    titles = {a.id: a.title for a in articles}
+
+    def listed(label: str, ids: list[str]) -> list[str]:
+        return [f"- {escape_markdown(f'{label}: {titles.get(i, i)}')}" for i in ids]
+
+    def where(skip: Skipped) -> str:
+        # Uploads live in a temp folder; name them by the file the user picked.
+        for temp, name in names.items():
+            skip_path = skip.path.replace(temp, name)
+            if skip_path != skip.path:
+                return skip_path
+        return skip.path
+
+    lines = [
+        f"**{len(report.added)} added, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped**",
+        "",
+    ]
+    lines += listed("Added", report.added)
+    lines += listed("Updated", report.updated)
+    lines += listed("Unchanged (already in the index)", report.unchanged)
+    lines += [f"- {escape_markdown(f'Skipped {where(s)}: {s.reason}')}" for s in report.skipped]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering (every piece of article text is escaped on its way out)
+# ---------------------------------------------------------------------------------------------
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The answer for the chat: escaped Markdown with the [n] markers styled."""
+    lines = []
+    if answer.resolved_question and answer.resolved_question != answer.question:
+        lines += [f"*Read as: {escape_markdown(answer.resolved_question)}*", ""]
+    text_lines = answer.text.split("\n")
+    for i, line in enumerate(text_lines):
+        escaped = _ESCAPED_MARKER.sub(r"<sup>[\1]</sup>", escape_markdown(line.strip()))
+        # Statements come indented under a "Speaker (role):" line: a heading and a list.
+        if line.startswith("  "):
+            lines.append(f"- {escaped}")
+        elif i + 1 < len(text_lines) and text_lines[i + 1].startswith("  "):
+            lines.append(f"**{escaped}**")
+        else:
+            lines.append(escaped)
+    if answer.abstained:
+        lines += ["", f"*See the {CLOSEST_LABEL.lower()} on the right.*"]
+    lines += [f"*{escape_markdown(note)}*" for note in answer.notes]
+    return "\n".join(lines)
+
+
+def chat_messages(turns: Sequence[tuple[str, Answer | None]]) -> list[dict[str, str]]:
+    messages = []
+    for question, answer in turns:
+        messages.append({"role": "user", "content": escape_markdown(question)})
+        if answer is not None:
+            messages.append({"role": "assistant", "content": answer_markdown(answer)})
+    return messages
+
+
+def sources_html(index: Index, answer: Answer | None) -> str:
+    """The sources panel: one card per cited article with its cited sentences highlighted in
+    their paragraphs, or the closest passages when the answer abstained."""
+    if answer is None:
+        return (
+            '<div class="nq-panel-title">Sources</div>'
+            '<p class="nq-empty">Ask a question: the articles and sentences behind the answer '
+            "appear here.</p>"
+        )
+    if answer.abstained:
+        if not answer.closest:
+            return (
+                f'<div class="nq-panel-title">{CLOSEST_LABEL}</div>'
+                '<p class="nq-empty">No passage matches (check the filters).</p>'
+            )
+        cards = "".join(_passage_card(p) for p in answer.closest)
+        title = f'<div class="nq-panel-title">{CLOSEST_LABEL}</div>'
+        return f'<div class="nq-closest">{title}{cards}</div>'
+    by_number: dict[int, list[Citation]] = {}
+    for citation in answer.citations:
+        by_number.setdefault(citation.n, []).append(citation)
+    cards = "".join(_citation_card(index, n, group) for n, group in sorted(by_number.items()))
+    return f'<div class="nq-panel-title">Sources</div>{cards}'
+
+
+def _citation_card(index: Index, n: int, citations: list[Citation]) -> str:
+    article = citations[0].article
+    sentences = index.sentences(article.id)
+    shown = excerpts(sentences, [c.sentence_index for c in citations])
+    body = "".join(f'<p class="nq-excerpt">{highlighted_html(e)}</p>' for e in shown)
+    also = sorted({a.source or a.title for c in citations for a in c.also_in})
+    footer = (
+        f'<div class="nq-also">Also reported by {html.escape(", ".join(also))}</div>'
+        if also
+        else ""
+    )
+    return (
+        f'<div class="nq-source"><div class="nq-title"><span class="nq-n">{n}</span>'
+        f"{_title_html(article)}</div>{_meta_html(article)}{body}{footer}</div>"
+    )
+
+
+def _passage_card(passage: Passage) -> str:
+    article = passage.article
+    return (
+        f'<div class="nq-source"><div class="nq-title">{_title_html(article)}</div>'
+        f'{_meta_html(article)}<p class="nq-excerpt">{html.escape(passage.text)}</p></div>'
+    )
+
+
+def _title_html(article: Article) -> str:
+    title = html.escape(article.title or "(untitled)")
+    url = safe_url(article.url)
+    if not url:
+        return title
+    return f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">{title}</a>'
+
+
+def _meta_html(article: Article) -> str:
+    parts = [article.source, article.published[:10], article.author and f"by {article.author}"]
+    return f'<div class="nq-meta">{html.escape(" · ".join(p for p in parts if p))}</div>'
+
+
+def header_html(index: Index) -> str:
+    return (
+        f"<h1>newsqa · ask the news</h1><p>{html.escape(HELP)}</p>"
+        f'<p class="nq-stats">{html.escape(index_stats(index))}</p>'
+    )
+
+
+def index_stats(index: Index) -> str:
+    info = index.info()
+    sources = info["sources"]
+    assert isinstance(sources, dict)
+    parts = [_plural(int(info["articles"]), "article"), _plural(len(sources), "source")]
+    if info["published_from"]:
+        parts.append(f"published {info['published_from']} to {info['published_to']}")
+    return " · ".join(parts)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def _source_choices(index: Index) -> list[tuple[str, str]]:
+    sources = index.info()["sources"]
+    assert isinstance(sources, dict)
+    return [(f"{name} ({count})", name) for name, count in sorted(sources.items()) if name]
+
+
+# ---------------------------------------------------------------------------------------------
+# The page
+# ---------------------------------------------------------------------------------------------
+
+
+def create_app(index: Index, examples: Sequence[str] | None = None) -> gr.Blocks:
+    """The chat page for ``index``: chat on the left, sources on the right, filters under the
+    question box and an "Add articles" tab. Serve it with ``serve(app, host, port)``."""
+    questions = list(examples) if examples else example_questions(index)
+
+    def respond(
+        question: str,
+        turns: list[tuple[str, Answer]],
+        sources: list[str] | None,
+        since: str,
+        until: str,
+    ) -> Iterator[tuple[Any, ...]]:
+        question = (question or "").strip()
+        if not question:
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        try:
+            filters = parse_filters(sources, since, until)
+        except ValueError as error:
+            gr.Warning(str(error))
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), f"⚠ {escape_markdown(str(error))}"
+            return
+        # Show the question at once; the answer follows when ready.
+        yield chat_messages([*turns, (question, None)]), gr.skip(), gr.skip(), "", gr.skip()
+        try:
+            answer = ask(index, question, turns, filters)
+        except NewsQAError as error:
+            gr.Warning(str(error))
+            yield chat_messages(turns), gr.skip(), gr.skip(), question, gr.skip()
+            return
+        turns = [*turns, (question, answer)]
+        yield chat_messages(turns), sources_html(index, answer), turns, "", ""
+
+    def check_dates(since: str, until: str) -> str:
+        try:
+            parse_filters((), since, until)
+        except ValueError as error:
+            return f"⚠ {escape_markdown(str(error))}"
+        return ""
+
+    def clear() -> tuple[Any, ...]:
+        return [], sources_html(index, None), [], ""
+
+    def pick_example(event: gr.SelectData) -> str:
+        return event.value["text"]
+
+    def ingest(
+        files: list[str] | None, pasted: str, progress: gr.Progress = _PROGRESS
+    ) -> tuple[Any, ...]:
+        summary = add_articles(index, files, pasted, progress)
+        return (
+            summary,
+            gr.update(choices=_source_choices(index)),
+            header_html(index),
+            None,
+            "",
+        )
+
+    def refresh() -> tuple[Any, ...]:
+        return header_html(index), gr.update(choices=_source_choices(index))
+
+    def ask_api(
+        question: str,
+        history: list[str] | None = None,
+        sources: list[str] | None = None,
+        since: str = "",
+        until: str = "",
+    ) -> tuple[str, dict]:
+        """Answer a question from the articles. ``history``: the earlier questions of the
+        conversation, oldest first, so follow-ups ("What else did he say?") resolve. Returns
+        the answer text with [n] markers and the full answer as JSON (citations, closest
+        passages when it abstains)."""
+        try:
+            filters = parse_filters(sources, since, until)
+            turns: list[tuple[str, Answer]] = []
+            for earlier in history or []:
+                turns.append((earlier, ask(index, earlier, turns, filters)))
+            answer = ask(index, question, turns, filters)
+        except (NewsQAError, ValueError) as error:
+            raise gr.Error(str(error)) from None
+        return answer.text, answer.to_dict()
+
+    with gr.Blocks(title="newsqa: ask the news", analytics_enabled=False) as app:
+        turns_state = gr.State([])
+        header = gr.HTML(header_html(index), elem_id="nq-header", js_on_load=None)
+        with gr.Tabs():
+            with gr.Tab("Ask"), gr.Row(equal_height=False):
+                with gr.Column(scale=3, min_width=420):
+                    chatbot = gr.Chatbot(
+                        elem_id="nq-chat",
+                        label="Chat",
+                        show_label=False,
+                        height=520,
+                        layout="bubble",
+                        examples=[{"text": q} for q in questions],
+                        placeholder="**Ask a question about the articles**<br>"
+                        "or start with one of these:",
+                        latex_delimiters=[],
+                        allow_tags=False,
+                        sanitize_html=True,
+                        feedback_options=None,
+                        buttons=["copy"],
+                    )
+                    question = gr.Textbox(
+                        placeholder="Ask about the news, e.g. What did Ohanian say?",
+                        show_label=False,
+                        submit_btn="Ask",
+                        elem_id="nq-question",
+                        autofocus=True,
+                    )
+                    with gr.Row():
+                        source_filter = gr.Dropdown(
+                            choices=_source_choices(index),
+                            multiselect=True,
+                            label="Only from these sources",
+                            info="Empty: all sources",
+                            scale=2,
+                        )
+                        since_box = gr.Textbox(
+                            label="Published from", placeholder="YYYY-MM-DD", scale=1
+                        )
+                        until_box = gr.Textbox(
+                            label="Published to", placeholder="YYYY-MM-DD", scale=1
+                        )
+                    with gr.Row():
+                        filter_status = gr.Markdown("", elem_id="nq-filter-status")
+                        clear_btn = gr.Button("New conversation", size="sm", scale=0)
+                with gr.Column(scale=2, min_width=340):
+                    sources = gr.HTML(
+                        sources_html(index, None), elem_id="nq-sources", js_on_load=None
+                    )
+            with gr.Tab("Add articles"):
+                gr.Markdown(
+                    "Upload files or paste an article; it is added to the open index and "
+                    "searchable at once. Formats: "
+                    + ", ".join(f"`{s}`" for s in SUPPORTED_SUFFIXES)
+                    + f". Up to {MAX_UPLOAD_MB} MB per file. Pasted JSON needs a "
+                    '`"text"` field (optional `"title"`, `"source"`, `"url"`, `"published"`); '
+                    "pasted plain text uses its first line as the title."
+                )
+                with gr.Row():
+                    files = gr.File(
+                        label="Files",
+                        file_count="multiple",
+                        file_types=list(SUPPORTED_SUFFIXES),
+                        type="filepath",
+                    )
+                    pasted = gr.Textbox(
+                        label="Or paste an article (text, Markdown, HTML or JSON)",
+                        lines=10,
+                        max_lines=20,
+                    )
+                add_btn = gr.Button("Add to index", variant="primary")
+                ingest_report = gr.Markdown(elem_id="nq-ingest-report")
+
+        answer_outputs = [chatbot, sources, turns_state, question, filter_status]
+        answer_inputs = [question, turns_state, source_filter, since_box, until_box]
+        question.submit(respond, answer_inputs, answer_outputs, api_visibility="undocumented")
+        chatbot.example_select(
+            pick_example, None, question, api_visibility="undocumented", queue=False
+        ).then(respond, answer_inputs, answer_outputs, api_visibility="undocumented")
+        for box in (since_box, until_box):
+            box.blur(
+                check_dates, [since_box, until_box], filter_status, api_visibility="undocumented"
+            )
+        clear_outputs = [chatbot, sources, turns_state, filter_status]
+        clear_btn.click(clear, None, clear_outputs, api_visibility="undocumented")
+        # The chat's own trash button clears the messages; forget the conversation too.
+        chatbot.clear(clear, None, clear_outputs, api_visibility="undocumented")
+        add_btn.click(
+            ingest,
+            [files, pasted],
+            [ingest_report, source_filter, header, files, pasted],
+            api_visibility="undocumented",
+        )
+        # The page is built once; another tab may have added articles since, so each visit
+        # shows the index as it is now.
+        app.load(refresh, None, [header, source_filter], api_visibility="undocumented")
+        gr.api(ask_api, api_name="ask")
+    return app
+
+
+if __name__ == "__main__":
+    sys.exit(main())
