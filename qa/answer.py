@@ -26,6 +26,7 @@ import Stemmer
 
 from qa.records import Answer, Article, Citation, Passage, Sentence
 from qa.speakers import (
+    SPEECH_VERB_FORMS,
     Person,
     Statement,
     find_people,
@@ -38,8 +39,8 @@ from qa.speakers import (
 ABSTAIN_BELOW = 0.42
 MAX_SENTENCES = 3
 KEEP_WITHIN = 0.88  # keep further sentences scoring at least this share of the best one
-RETRIEVE_K = 8
 NEIGHBOURS = 1  # sentences either side of a retrieved passage also compete
+TOPIC_SIMILARITY = 0.35  # a speaker's statement off the asked topic scores below this
 
 _stem = Stemmer.Stemmer("english").stemWord
 _WORD = re.compile(r"[\w’'-]+", re.UNICODE)
@@ -115,7 +116,7 @@ def select_answer(
         return _abstain(question, "The index has no articles to answer from.", passages, 0.0)
     speaker = speaker_in_question(question)
     if speaker:
-        said = _statements_answer(question, speaker, passages, sentences_of, exclude)
+        said = _statements_answer(question, speaker, passages, sentences_of, embed, exclude)
         if said is not None:
             return said
     scored = [
@@ -245,10 +246,13 @@ def _statements_answer(
     speaker: str,
     passages: Sequence[Passage],
     sentences_of: dict[str, list[Sentence]],
+    embed,
     exclude: frozenset[tuple[str, int]] = frozenset(),
 ) -> Answer | None:
     """All statements by the asked person in the retrieved articles, in article order; None
-    when no person in those articles matches (the caller falls back to sentence scoring)."""
+    when no person in those articles matches (the caller falls back to sentence scoring).
+    A question with a topic ("What did X say about training?") keeps only the statements
+    on that topic, or abstains when X is not quoted on it."""
     articles: dict[str, Article] = {}
     for passage in passages:
         articles.setdefault(passage.article.id, passage.article)
@@ -282,8 +286,40 @@ def _statements_answer(
     person = unique[0][2]
     header = person.name + (f" ({person.titles[0]})" if person.titles else "")
     chosen = [ScoredSentence(s, a, 1.0, 1.0, 1.0, 1.0) for a, s, _ in unique]
-    answer = _compose(question, chosen, confidence=1.0, header=header, in_order=True)
+    topic = _topic_terms(question, speaker)
+    confidence = 1.0
+    if topic:
+        chosen = _on_topic(question, topic, chosen, embed)
+        if not chosen:
+            answer = _abstain(question, f"The articles don't quote {person.name} on that.", [], 0.0)
+            return replace(answer, speaker=person.name)
+        confidence = chosen[0].score
+    answer = _compose(question, chosen, confidence=confidence, header=header, in_order=True)
     return replace(answer, speaker=person.name)
+
+
+def _topic_terms(question: str, speaker: str) -> set[str]:
+    """What a "what did X say ..." question asks about beyond X and the speech verb."""
+    name_terms = set(content_terms(speaker))
+    words = [w for w in _WORD.findall(question) if w.lower() not in SPEECH_VERB_FORMS]
+    return set(content_terms(" ".join(words))) - name_terms
+
+
+def _on_topic(
+    question: str, topic: set[str], statements: list[ScoredSentence], embed
+) -> list[ScoredSentence]:
+    vectors = embed([question] + [s.sentence.text for s in statements])
+    similarity = vectors[1:] @ vectors[0]
+    rescored = []
+    for statement, sim in zip(statements, similarity, strict=True):
+        overlap = len(topic & set(content_terms(statement.sentence.text))) / len(topic)
+        score = 0.5 * float(sim) + 0.5 * overlap
+        rescored.append(replace(statement, score=score, similarity=float(sim), overlap=overlap))
+    best = max(s.score for s in rescored)
+    if max(s.overlap for s in rescored) == 0 and best < TOPIC_SIMILARITY:
+        return []
+    kept = sorted(rescored, key=lambda s: -s.score)[:MAX_SENTENCES]
+    return [s for s in kept if s.score >= KEEP_WITHIN * best]
 
 
 # -- composing ------------------------------------------------------------------------------

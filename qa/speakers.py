@@ -215,6 +215,7 @@ def _inflect(base: str) -> tuple[str, ...]:
 
 
 _VERB_BASE = {form: base for base in _SPEECH_BASES for form in _inflect(base)}
+SPEECH_VERB_FORMS = frozenset(_VERB_BASE)  # every form of every speech verb, lowercase
 _VERB_RE = re.compile(
     r"\b(" + "|".join(sorted(_VERB_BASE, key=len, reverse=True)) + r")\b", re.IGNORECASE
 )

@@ -139,3 +139,20 @@ def test_citations_are_exact_for_any_question(random_index, question):
     answer = random_index.ask(question + "?")
     assert_exact(random_index, answer)
     assert answer.abstained == (answer.citations == ())
+
+
+def test_speaker_question_with_a_topic_keeps_statements_on_it(sample_index):
+    answer = sample_index.ask("What did Hasanov say about training?")
+    assert cited(answer) == [
+        "He also stressed the importance of training by Russia of Azerbaijani military personnel."
+    ]
+    off_topic = sample_index.ask("What did Ohanian say about football?")
+    assert off_topic.abstained and "Seyran Ohanian" in off_topic.text
+
+
+def test_shoigu_spelling_variants_find_the_same_statements(sample_index):
+    shoigu = sample_index.ask("What did Shoigu say?")
+    shoygu = sample_index.ask("What did Shoygu say?")
+    assert cited(shoigu) == cited(shoygu)
+    assert any("strategic character" in s for s in cited(shoigu))
+    assert not any("Ohanian said" in s for s in cited(shoigu))
