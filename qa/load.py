@@ -31,6 +31,7 @@ import trafilatura
 import yaml
 from lxml import etree
 from lxml import html as lxml_html
+from markdown_it import MarkdownIt
 from trafilatura.settings import set_date_params
 
 from qa.errors import LoadError
@@ -442,15 +443,19 @@ def _parse_markdown(raw: str, *, name: str, path: str) -> Article:
         problem = _one_line(str(error).partition("\n")[0])
         raise LoadError(name, f"front matter is not valid YAML ({problem})") from None
     meta: dict[str, Any] = post.metadata if isinstance(post.metadata, dict) else {}
-    body = normalise_text(post.content)
+    body = normalise_text(markdown_to_text(post.content))
     title = _text_value(meta.get("title"))
-    if not title:
-        first, _, rest = body.partition("\n")
-        # "# Title" (one #, then a space) is the document title; "## Section" is not.
-        if first.startswith("# ") and first[2:].strip():
-            title, body = first[2:].strip(), rest
+    first, _, rest = body.partition("\n")
+    if first.startswith("# ") and first[2:].strip():
+        heading = first[2:].strip()
+        # A first "# Heading" is the document title: taken as the title when none is given,
+        # dropped when it repeats the given one, else kept as a plain line.
+        if not title or heading == title:
+            title, body = heading, rest.strip()
         else:
-            title = _title_from_name(name) if path else _title_from_text(body)
+            body = heading + "\n" + rest
+    if not title:
+        title = _title_from_name(name) if path else _title_from_text(body)
     if not normalise_text(body):
         raise LoadError(name, _EMPTY)
     return make_article(
@@ -462,6 +467,40 @@ def _parse_markdown(raw: str, *, name: str, path: str) -> Article:
         author=_text_value(meta.get("author")),
         path=path,
     )
+
+
+def markdown_to_text(markdown: str) -> str:
+    """The text a reader sees: link and image syntax, emphasis, heading and list markers
+    removed, one block per line. Citations quote this text, so it must read as prose.
+
+    A "# Title" first line stays (as "# Title") so the caller can take it as the title.
+    Line breaks inside a paragraph are kept: news text often puts one paragraph per line.
+    """
+    blocks: list[str] = []
+    tokens = _MARKDOWN.parse(markdown)
+    for i, token in enumerate(tokens):
+        if token.type == "inline":
+            text = "".join(_inline_text(child) for child in token.children or [])
+            opening = tokens[i - 1] if i else None
+            if opening is not None and opening.type == "heading_open" and opening.tag == "h1":
+                text = "# " + text
+            blocks.append(text)
+        elif token.type in ("fence", "code_block"):
+            blocks.append(token.content.rstrip("\n"))
+    return "\n\n".join(block for block in blocks if block.strip())
+
+
+def _inline_text(token: Any) -> str:
+    if token.type in ("text", "code_inline"):
+        return token.content
+    if token.type in ("softbreak", "hardbreak"):
+        return "\n"
+    if token.type == "image":
+        return "".join(_inline_text(child) for child in token.children or [])
+    return ""  # link/emphasis markers and raw inline HTML carry no text of their own
+
+
+_MARKDOWN = MarkdownIt("commonmark")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -686,8 +725,17 @@ def _text_value(value: Any) -> str:
     return _one_line(str(value))
 
 
-def _first_date(record: dict[str, Any]) -> Any:
-    return next((record[f] for f in _DATE_FIELDS if record.get(f) not in (None, "")), "")
+def _first_date(record: dict[str, Any]) -> str:
+    """The first date field that parses. ``published`` can be a flag (Jekyll's
+    ``published: true``), so an unparseable field gives way to the next one."""
+    for field_name in _DATE_FIELDS:
+        value = record.get(field_name)
+        if value in (None, "") or isinstance(value, bool):
+            continue
+        parsed = parse_date(value)
+        if parsed:
+            return parsed
+    return ""
 
 
 def _title_from_name(name: str) -> str:

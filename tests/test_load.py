@@ -207,11 +207,8 @@ def test_markdown_front_matter_fields(tmp_path: Path) -> None:
     assert article.source == "Example Times"
     assert article.url == "https://example.com/bridge"
     assert article.author == "Jane Doe"
-    # The title came from the front matter, so the body is kept exactly as written.
-    assert (
-        article.text
-        == "# Council approves bridge\n\nThe council voted.\n\n## Cost\n\nIt costs **12m**."
-    )
+    # Rendered as a reader sees it: no heading or emphasis markers, the repeated title dropped.
+    assert article.text == "The council voted.\n\nCost\n\nIt costs 12m."
     assert article.id == article_id("https://example.com/bridge", "")
 
 
@@ -226,7 +223,27 @@ def test_markdown_title_from_first_heading_which_is_removed(tmp_path: Path) -> N
 def test_markdown_without_front_matter_or_heading_uses_file_name(tmp_path: Path) -> None:
     article = only(load_file(write(tmp_path, "city-news.md", "## Section\n\nText here.\n")))
     assert article.title == "City news"
-    assert article.text == "## Section\n\nText here."
+    assert article.text == "Section\n\nText here."
+
+
+def test_jekyll_published_flag_does_not_hide_the_date(tmp_path: Path) -> None:
+    md = "---\ntitle: 2025 March 05\ndate: 2025-03-05\npublished: true\n---\nText.\n"
+    assert only(load_file(write(tmp_path, "d.md", md))).published == "2025-03-05"
+
+
+def test_markdown_links_lists_and_lines_render_as_prose(tmp_path: Path) -> None:
+    md = (
+        "---\ntitle: Day\n---\n#### Conflicts\n\n"
+        "* [Gaza war](https://en.wikipedia.org/wiki/Gaza_war \"Gaza war\")\n"
+        "  * The [United States](https://x.example/us) begins *direct* talks. "
+        "[(Reuters)](https://reuters.example/a)\n\n"
+        "Line one of a paragraph.\nLine two, kept on its own line.\n"
+    )
+    article = only(load_file(write(tmp_path, "day.md", md)))
+    assert article.text == (
+        "Conflicts\n\nGaza war\n\nThe United States begins direct talks. (Reuters)\n\n"
+        "Line one of a paragraph.\nLine two, kept on its own line."
+    )
 
 
 def test_markdown_bad_yaml_is_a_load_error(tmp_path: Path) -> None:
