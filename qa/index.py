@@ -31,6 +31,7 @@ from qa.chunk import (
     TOKENIZER_NAME,
     chunk_sentences,
 )
+from qa.dedup import DuplicateFinder, signature
 from qa.embed import DEFAULT_MODEL, Embedder, get_embedder
 from qa.errors import (
     ArticleNotFoundError,
@@ -62,6 +63,7 @@ class IngestReport:
     skipped: list[Skipped] = field(default_factory=list)
     chunks_added: int = 0
     chunks_resplit: int = 0  # chunks re-cut to fit the embedder's own token limit
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (article, its group)
 
     def summary(self) -> str:
         parts = [
@@ -70,7 +72,8 @@ class IngestReport:
             f"{len(self.unchanged)} unchanged",
             f"{len(self.skipped)} skipped",
         ]
-        return ", ".join(parts) + f" ({self.chunks_added} new chunks)"
+        grouped = f", {len(self.duplicates)} near-duplicates grouped" if self.duplicates else ""
+        return ", ".join(parts) + f" ({self.chunks_added} new chunks{grouped})"
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ class Index:
         self._dense = None
         self._lexical: LexicalIndex | None = None
         self._cache_generation = -1
+        self._finder: DuplicateFinder | None = None
         settings = store.manifest()
         self.chunk_tokens = int(settings["chunk_tokens"])  # type: ignore[arg-type]
         self.overlap = int(settings["overlap_sentences"])  # type: ignore[arg-type]
@@ -199,18 +203,38 @@ class Index:
         prepared = [self._prepare(article, report) for article in batch]
         texts = [article.text[c.start : c.end] for article, _, chunks in prepared for c in chunks]
         embedded = self.embedder.embed(texts, progress=progress and len(texts) > 256)
-        with self.store.transaction():
-            offset = 0
-            for article, sentences, chunks in prepared:
-                self.store.delete_article(article.id)
-                self.store.insert_article(article, _content_hash(article))
-                self.store.insert_sentences(sentences)
-                self.store.insert_chunks(
-                    article.id, chunks, embedded[offset : offset + len(chunks)]
-                )
-                offset += len(chunks)
-                report.chunks_added += len(chunks)
-            self.store.bump_generation()
+        finder = self._duplicates()
+        try:
+            with self.store.transaction():
+                offset = 0
+                for article, sentences, chunks in prepared:
+                    self.store.delete_article(article.id)
+                    finder.remove(article.id)
+                    # A near-copy of a stored story joins that story's group.
+                    minhash = signature(article.text)
+                    near = [key for key, _ in finder.find(minhash)]
+                    group = self.store.representative(near[0]) if near else None
+                    self.store.insert_article(article, _content_hash(article), minhash, group)
+                    finder.add(article.id, minhash)
+                    self.store.insert_sentences(sentences)
+                    vectors_of = embedded[offset : offset + len(chunks)]
+                    self.store.insert_chunks(article.id, chunks, vectors_of)
+                    offset += len(chunks)
+                    report.chunks_added += len(chunks)
+                    if group:
+                        report.duplicates.append((article.id, group))
+                self.store.bump_generation()
+        except BaseException:
+            self._finder = None  # it saw rows that were rolled back: rebuild from the store
+            raise
+
+    def _duplicates(self) -> DuplicateFinder:
+        """The near-duplicate finder over every stored article, built on first use."""
+        if self._finder is None:
+            self._finder = DuplicateFinder()
+            for article_id, minhash in self.store.signatures():
+                self._finder.add(article_id, minhash)
+        return self._finder
 
     def _prepare(
         self, article: Article, report: IngestReport
@@ -267,6 +291,8 @@ class Index:
             with self.store.transaction():
                 self.store.delete_article(article_id)
                 self.store.bump_generation()
+            if self._finder is not None:
+                self._finder.remove(article_id)
             self._refresh_caches()
             assert article is not None
             return article
@@ -339,8 +365,38 @@ class Index:
                     filters.until or None,
                     filters.article_ids,
                 )
-            rankings = self._rank(list(questions), k, mode, allowed)
-            return [self._passages(ranking) for ranking in rankings]
+            grouped = self.store.has_duplicates()
+            # Copies of one story collapse into one result, so look deeper to still fill k.
+            depth = 3 * k if grouped else k
+            rankings = self._rank(list(questions), depth, mode, allowed)
+            results = [self._passages(ranking) for ranking in rankings]
+            if grouped:
+                results = [self._collapse_copies(passages) for passages in results]
+            return [passages[:k] for passages in results]
+
+    def _collapse_copies(self, passages: list[Passage]) -> list[Passage]:
+        """Show each story once: passages from a second copy of a story already shown are
+        dropped, and the shown one lists the other copies as "also reported by"."""
+        group_of = self.store.representatives(p.article.id for p in passages)
+        shown: dict[str, str] = {}  # group -> the article shown for it
+        kept = []
+        for passage in passages:
+            group = group_of.get(passage.article.id, passage.article.id)
+            if shown.setdefault(group, passage.article.id) == passage.article.id:
+                kept.append(passage)
+        members = self.store.group_members(shown)
+        return [
+            replace(
+                passage,
+                rank=rank,
+                also_reported_by=tuple(
+                    a
+                    for a in members.get(group_of[passage.article.id], [])
+                    if a.id != passage.article.id
+                ),
+            )
+            for rank, passage in enumerate(kept, start=1)
+        ]
 
     def _rank(
         self, questions: list[str], k: int, mode: str, allowed: np.ndarray | None
@@ -429,6 +485,7 @@ class Index:
         answer = select_answer(
             query, passages, sentences_of, self.embedder.embed, exclude=resolved.exclude
         )
+        answer = _cite_copies(answer, passages)
         shown = resolved.question if resolved.changed(question.strip()) else ""
         return replace(answer, question=question, resolved_question=shown, notes=tuple(notes))
 
@@ -501,6 +558,26 @@ class Index:
                 "published_to": last,
                 "size_bytes": sum(p.stat().st_size for p in files),
             }
+
+
+def _cite_copies(answer: Answer, passages: Sequence[Passage]) -> Answer:
+    """A cited sentence that a syndicated copy carries word for word lists that copy too."""
+    copies = {p.article.id: p.also_reported_by for p in passages if p.also_reported_by}
+    if not copies:
+        return answer
+    citations = tuple(
+        replace(
+            c,
+            also_in=c.also_in
+            + tuple(
+                a
+                for a in copies.get(c.article.id, ())
+                if c.sentence in a.text and a not in c.also_in
+            ),
+        )
+        for c in answer.citations
+    )
+    return replace(answer, citations=citations)
 
 
 def _check_compatible(

@@ -34,8 +34,10 @@ CREATE TABLE IF NOT EXISTS articles (
     author TEXT NOT NULL DEFAULT '',
     path TEXT NOT NULL DEFAULT '',
     content_hash TEXT NOT NULL,
-    duplicate_of TEXT
+    minhash BLOB,                -- near-duplicate signature (qa.dedup)
+    duplicate_of TEXT            -- the group's representative, NULL for a representative
 );
+CREATE INDEX IF NOT EXISTS articles_duplicate_of ON articles(duplicate_of);
 CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
 CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
 CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
@@ -126,25 +128,81 @@ class Store:
         ).fetchone()
         return row[0] if row else None
 
-    def insert_article(self, article: Article, content_hash: str) -> None:
+    def insert_article(
+        self,
+        article: Article,
+        content_hash: str,
+        minhash: bytes | None = None,
+        duplicate_of: str | None = None,
+    ) -> None:
         self.db.execute(
             "INSERT INTO articles(id, title, text, source, url, published, author, path, "
-            "content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "content_hash, minhash, duplicate_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                article.id,
-                article.title,
-                article.text,
-                article.source,
-                article.url,
-                article.published,
-                article.author,
-                article.path,
-                content_hash,
+                article.id, article.title, article.text, article.source, article.url,
+                article.published, article.author, article.path, content_hash, minhash,
+                duplicate_of,
             ),
+        )  # fmt: skip
+
+    # -- near-duplicate groups --------------------------------------------------------
+    def signatures(self) -> list[tuple[str, bytes]]:
+        return self.db.execute(
+            "SELECT id, minhash FROM articles WHERE minhash IS NOT NULL"
+        ).fetchall()
+
+    def representative(self, article_id: str) -> str:
+        row = self.db.execute(
+            "SELECT coalesce(duplicate_of, id) FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        return row[0] if row else article_id
+
+    def representatives(self, article_ids: Iterable[str]) -> dict[str, str]:
+        rows = _select_in(
+            self.db,
+            "SELECT id, coalesce(duplicate_of, id) FROM articles WHERE id IN ({})",
+            list(dict.fromkeys(article_ids)),
         )
+        return dict(rows)
+
+    def has_duplicates(self) -> bool:
+        row = self.db.execute("SELECT 1 FROM articles WHERE duplicate_of IS NOT NULL LIMIT 1")
+        return row.fetchone() is not None
+
+    def group_members(self, representatives: Iterable[str]) -> dict[str, list[Article]]:
+        """Each representative's group (itself first, then its copies in insertion order)."""
+        wanted = list(dict.fromkeys(representatives))
+        rows = _select_in(
+            self.db,
+            f"SELECT coalesce(duplicate_of, id), {_ARTICLE_COLUMNS} FROM articles "
+            "WHERE id IN ({0}) OR duplicate_of IN ({0}) ORDER BY duplicate_of IS NOT NULL, rowid",
+            wanted,
+            repeat=2,
+        )
+        groups: dict[str, list[Article]] = {rep: [] for rep in wanted}
+        for row in rows:
+            groups.setdefault(row[0], []).append(_article(row[1:]))
+        return groups
+
+    def regroup_after_delete(self, article_id: str) -> None:
+        """When a group's representative goes, its oldest copy represents the rest."""
+        copies = [
+            row[0]
+            for row in self.db.execute(
+                "SELECT id FROM articles WHERE duplicate_of = ? ORDER BY rowid", (article_id,)
+            )
+        ]
+        if copies:
+            self.db.execute("UPDATE articles SET duplicate_of = NULL WHERE id = ?", (copies[0],))
+            self.db.execute(
+                "UPDATE articles SET duplicate_of = ? WHERE duplicate_of = ?",
+                (copies[0], article_id),
+            )
 
     def delete_article(self, article_id: str) -> list[int]:
-        """Remove an article with its sentences and chunks; returns the removed chunk ids."""
+        """Remove an article with its sentences and chunks; returns the removed chunk ids.
+        Copies it represented get a new representative."""
+        self.regroup_after_delete(article_id)
         chunk_ids = [
             row[0]
             for row in self.db.execute("SELECT id FROM chunks WHERE article_id = ?", (article_id,))
@@ -290,10 +348,11 @@ def _article(row: Sequence) -> Article:
     return Article(*row)
 
 
-def _select_in(db: sqlite3.Connection, sql: str, values: list) -> list[tuple]:
-    """Run ``sql`` with ``IN ({})`` filled for ``values``, in batches under SQLite's limit."""
+def _select_in(db: sqlite3.Connection, sql: str, values: list, repeat: int = 1) -> list[tuple]:
+    """Run ``sql`` with ``IN ({})`` filled for ``values``, in batches under SQLite's limit;
+    ``repeat`` is how many times the placeholder list appears in ``sql``."""
     rows: list[tuple] = []
-    for i in range(0, len(values), 900):
-        batch = values[i : i + 900]
-        rows += db.execute(sql.format(", ".join("?" * len(batch))), batch).fetchall()
+    for i in range(0, len(values), 400):
+        batch = values[i : i + 400]
+        rows += db.execute(sql.format(", ".join("?" * len(batch))), batch * repeat).fetchall()
     return rows

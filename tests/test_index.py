@@ -234,3 +234,38 @@ def test_time_words_become_a_date_filter_and_are_reported(index):
 def test_time_range_with_no_articles_falls_back_to_all_dates(index):
     answer = index.ask("What did the parliament approve in 1999?")
     assert "no article is dated then" in answer.notes[0]
+
+
+STORY = (
+    "The central bank raised interest rates by half a point on Thursday, its third increase "
+    "this year. Governor Ana Lopez said inflation remained too high and that further rises "
+    "could not be ruled out. Markets had expected a smaller move.\n"
+    "Mortgage lenders said they would pass the increase on to borrowers within weeks. "
+    "The currency rose against the dollar after the announcement."
+)
+
+
+def test_syndicated_copies_are_grouped_and_shown_once(tmp_path, fake_embedder):
+    original = article("Bank raises rates", STORY + "\nReporting by A. Writer", source="Wire",
+                       url="https://wire.example/rates")
+    copy = article("Central bank lifts rates again", STORY + "\n© Daily Paper 2025",
+                   source="Daily Paper", url="https://daily.example/rates")
+    with Index.open(tmp_path / "ix", create=True, embedder=fake_embedder) as ix:
+        ix.add(ARTICLES)
+        report = ix.add([original, copy])
+        assert report.duplicates == [(copy.id, original.id)]
+        assert "1 near-duplicates grouped" in report.summary()
+        passages = ix.retrieve("interest rates central bank", k=5, mode="bm25")
+        shown = [p for p in passages if "interest rates" in p.text]
+        assert [p.article.id for p in shown] == [original.id]
+        assert [a.source for a in shown[0].also_reported_by] == ["Daily Paper"]
+        assert [p.rank for p in passages] == list(range(1, len(passages) + 1))
+        answer = ix.ask("What did Governor Ana Lopez say about inflation?")
+        # Whichever copy ranks first is cited; the other is listed beside it, once.
+        cited = answer.citations[0]
+        assert {cited.article.id, *(a.id for a in cited.also_in)} == {original.id, copy.id}
+        assert len(answer.citations) == len({c.sentence for c in answer.citations})
+        # The representative goes: the copy now stands for the story on its own.
+        ix.delete(original.id)
+        again = ix.retrieve("interest rates central bank", k=5, mode="bm25")
+        assert again[0].article.id == copy.id and again[0].also_reported_by == ()
