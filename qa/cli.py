@@ -188,6 +188,9 @@ def _format_passage(passage: Passage) -> str:
     meta = " — ".join(x for x in (article.source, article.published[:10]) if x)
     head = f"[{passage.rank}] {passage.score:.3f}  {article.title}" + (f" ({meta})" if meta else "")
     where = f"    {article.id} chars {passage.start}-{passage.end}"
+    if passage.also_reported_by:
+        copies = ", ".join(a.source or a.title for a in passage.also_reported_by)
+        where += f"  (also reported by {copies})"
     body = textwrap.indent(textwrap.fill(passage.text, 96), "    ")
     return f"{head}\n{where}\n{body}\n"
 
