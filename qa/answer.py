@@ -39,6 +39,7 @@ from qa.speakers import (
 ABSTAIN_BELOW = 0.42
 MAX_SENTENCES = 3
 KEEP_WITHIN = 0.88  # keep further sentences scoring at least this share of the best one
+MAX_CANDIDATES = 64  # sentences embedded per answer, at most
 NEIGHBOURS = 1  # sentences either side of a retrieved passage also compete
 TOPIC_SIMILARITY = 0.35  # a speaker's statement off the asked topic scores below this
 
@@ -158,17 +159,24 @@ def score_candidates(
     items = list(candidates.values())
     if not items:
         return []
+    q_terms = set(content_terms(question))
+    terms_of = [set(content_terms(s.text)) for s, _, _ in items]
+    idf = _idf(terms_of, q_terms)
+    total = sum(idf.values())
+    overlaps = [
+        sum(idf[t] for t in q_terms & terms) / total if total else 0.0 for terms in terms_of
+    ]
+    # Embedding is the cost of an answer: only the most promising candidates (by keyword
+    # overlap, then passage rank) are embedded when passages hold very many sentences.
+    order = sorted(range(len(items)), key=lambda i: (-overlaps[i], items[i][2], i))
+    keep = sorted(order[:MAX_CANDIDATES])
+    items = [items[i] for i in keep]
+    overlaps = [overlaps[i] for i in keep]
     vectors = embed([question] + [s.text for s, _, _ in items])
     similarity = vectors[1:] @ vectors[0]
-    q_terms = set(content_terms(question))
-    idf = _idf([content_terms(s.text) for s, _, _ in items], q_terms)
     kind = question_type(question)
     scored = []
-    for (sentence, article, rank), sim in zip(items, similarity, strict=True):
-        terms = set(content_terms(sentence.text))
-        overlap = (
-            sum(idf[t] for t in q_terms & terms) / sum(idf[t] for t in q_terms) if q_terms else 0.0
-        )
+    for (sentence, article, rank), sim, overlap in zip(items, similarity, overlaps, strict=True):
         match = _type_match(kind, sentence.text)
         # Weights: similarity carries meaning, overlap carries names and rare words; the type
         # match only breaks ties between otherwise plausible sentences.

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -52,6 +53,7 @@ from qa.timeexpr import find_time_range, strip_time_phrase
 DEFAULT_INDEX_DIR = "index"
 ANSWER_K = 8  # passages an answer is chosen from
 SPEAKER_K = 20  # "what did X say": gather X's statements from more articles
+SENTENCE_CACHE = 50_000  # sentence vectors kept in memory (~77 MB at 384-d)
 INGEST_BATCH_ARTICLES = 256  # committed together: a crash loses at most one batch
 
 
@@ -101,6 +103,7 @@ class Index:
         self._lexical: LexicalIndex | None = None
         self._cache_generation = -1
         self._finder: DuplicateFinder | None = None
+        self._sentence_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         settings = store.manifest()
         self.chunk_tokens = int(settings["chunk_tokens"])  # type: ignore[arg-type]
         self.overlap = int(settings["overlap_sentences"])  # type: ignore[arg-type]
@@ -483,11 +486,23 @@ class Index:
                 p.article.id: self.store.sentences(p.article.id, p.article.text) for p in passages
             }
         answer = select_answer(
-            query, passages, sentences_of, self.embedder.embed, exclude=resolved.exclude
+            query, passages, sentences_of, self._embed_cached, exclude=resolved.exclude
         )
         answer = _cite_copies(answer, passages)
         shown = resolved.question if resolved.changed(question.strip()) else ""
         return replace(answer, question=question, resolved_question=shown, notes=tuple(notes))
+
+    def _embed_cached(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts, remembering sentence vectors: answering re-reads the same candidate
+        sentences again and again, and embedding them is most of an answer's time."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._sentence_vectors))
+        if missing:
+            for text, vector in zip(missing, self.embedder.embed(missing), strict=True):
+                self._sentence_vectors[text] = vector
+                self._sentence_vectors.move_to_end(text)
+            while len(self._sentence_vectors) > SENTENCE_CACHE:
+                self._sentence_vectors.popitem(last=False)
+        return np.stack([self._sentence_vectors[t] for t in texts])
 
     def _apply_time(
         self, question: str, filters: Filters, today: date | None
