@@ -42,6 +42,7 @@ class SentenceTransformerEmbedder:
     def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        _set_threads(len(texts))
         vectors = self._model.encode(
             list(texts),
             batch_size=self.batch_size,
@@ -54,6 +55,22 @@ class SentenceTransformerEmbedder:
     def count_tokens(self, text: str) -> int:
         # Word pieces without the [CLS]/[SEP] the model adds: compare to max_tokens - 2.
         return len(self._model.tokenizer.tokenize(text))
+
+
+SMALL_BATCH = 64
+
+
+def _set_threads(batch: int) -> None:
+    """One torch thread for small batches (a question, an answer's candidates): measured on
+    2 cores, a single-question embedding took 12 ms on one thread and 500 ms on two whenever
+    another process was busy, because the second thread spin-waits for a core. Large ingest
+    batches use ``NEWSQA_TORCH_THREADS`` threads (default: all cores)."""
+    import torch
+
+    wanted = 1 if batch <= SMALL_BATCH else int(os.environ.get("NEWSQA_TORCH_THREADS", 0) or 0)
+    wanted = wanted or len(os.sched_getaffinity(0))
+    if torch.get_num_threads() != wanted:
+        torch.set_num_threads(wanted)
 
 
 def model_path(name: str) -> str:
