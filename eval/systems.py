@@ -1,0 +1,76 @@
+"""The systems compared side by side: a registry of named retrieval (and answer) functions.
+
+Every system runs over the same index, so the same chunks, the same questions and the same k.
+A new retrieval mode or a reranker is one ``register(...)`` call away::
+
+    register(System("hybrid-rerank", "hybrid, then a cross-encoder", my_retrieve_fn))
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from qa import Index
+from qa.records import Answer, Passage
+
+RetrieveFn = Callable[[Index, Sequence[str], int], list[list[Passage]]]
+AnswerFn = Callable[[Index, str], Answer]
+
+
+@dataclass(frozen=True)
+class System:
+    name: str
+    description: str
+    retrieve: RetrieveFn
+    # None when the system cannot answer (the library has no ``Index.ask`` yet, or its
+    # ``ask`` cannot be told to use this system's retrieval).
+    answer: AnswerFn | None = None
+
+
+SYSTEMS: dict[str, System] = {}
+
+
+def register(system: System) -> System:
+    if system.name in SYSTEMS:
+        raise ValueError(f"a system named {system.name!r} is already registered")
+    SYSTEMS[system.name] = system
+    return system
+
+
+def get_systems(names: Sequence[str]) -> list[System]:
+    """The systems named, in the order given; a clear error for an unknown name."""
+    unknown = [n for n in names if n not in SYSTEMS]
+    if unknown:
+        raise ValueError(
+            f"unknown system {', '.join(map(repr, unknown))}; choose from: {', '.join(SYSTEMS)}"
+        )
+    return [SYSTEMS[n] for n in dict.fromkeys(names)]
+
+
+def mode_system(name: str, mode: str, description: str) -> System:
+    """A system that is one of ``Index.retrieve_many``'s modes (and ``Index.ask``'s, if any)."""
+
+    def retrieve(index: Index, questions: Sequence[str], k: int) -> list[list[Passage]]:
+        return index.retrieve_many(list(questions), k, mode=mode)
+
+    return System(name, description, retrieve, _answer_fn(mode))
+
+
+def _answer_fn(mode: str) -> AnswerFn | None:
+    ask = getattr(Index, "ask", None)
+    if ask is None:
+        return None
+    if "mode" in inspect.signature(ask).parameters:
+        return lambda index, question: index.ask(question, mode=mode)
+    # An ``ask`` without a mode uses the library default: only that system can claim it.
+    from qa.retrieve import DEFAULT_MODE
+
+    return (lambda index, question: index.ask(question)) if mode == DEFAULT_MODE else None
+
+
+register(mode_system("bm25", "bm25", "BM25 keyword search over chunks (bm25s)"))
+register(mode_system("dense", "dense", "cosine similarity of MiniLM chunk vectors (FAISS)"))
+register(mode_system("hybrid", "hybrid", "reciprocal rank fusion of bm25 and dense (default)"))
+DEFAULT_SYSTEMS = ("bm25", "dense", "hybrid")
