@@ -25,7 +25,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from qa import vectors
-from qa.answer import select_answer
+from qa.answer import ABSTAIN_BELOW, select_answer
 from qa.chunk import (
     DEFAULT_CHUNK_TOKENS,
     DEFAULT_OVERLAP_SENTENCES,
@@ -462,6 +462,7 @@ class Index:
         filters: Filters | None = None,
         mode: str = DEFAULT_MODE,
         today: date | None = None,
+        abstain_below: float = ABSTAIN_BELOW,
     ) -> Answer:
         """Answer with sentences quoted from the articles, each cited exactly, or abstain.
 
@@ -470,6 +471,8 @@ class Index:
         resolved question is reported in ``Answer.resolved_question``. Time words ("last
         week", "in March 2025") become a date filter relative to ``today`` (default: the
         newest article's date); how they were read is reported in ``Answer.notes``.
+        ``abstain_below`` is the answer score under which it says the articles don't answer
+        (calibrated by ``python -m eval.calibrate``).
         """
         if not isinstance(question, str) or not question.strip():
             raise EmptyQuestionError("the question is empty; type a question about the articles")
@@ -486,7 +489,12 @@ class Index:
                 p.article.id: self.store.sentences(p.article.id, p.article.text) for p in passages
             }
         answer = select_answer(
-            query, passages, sentences_of, self._embed_cached, exclude=resolved.exclude
+            query,
+            passages,
+            sentences_of,
+            self._embed_cached,
+            exclude=resolved.exclude,
+            abstain_below=abstain_below,
         )
         answer = _cite_copies(answer, passages)
         shown = resolved.question if resolved.changed(question.strip()) else ""
