@@ -20,6 +20,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 import Stemmer
@@ -40,7 +41,7 @@ from qa.speakers import (
 ABSTAIN_BELOW = 0.44
 MAX_SENTENCES = 3
 KEEP_WITHIN = 0.88  # keep further sentences scoring at least this share of the best one
-MAX_CANDIDATES = 64  # sentences embedded per answer, at most
+MAX_CANDIDATES = 32  # sentences embedded per answer, at most (the cost of an answer)
 NEIGHBOURS = 1  # sentences either side of a retrieved passage also compete
 TOPIC_SIMILARITY = 0.35  # a speaker's statement off the asked topic scores below this
 
@@ -266,24 +267,23 @@ def _statements_answer(
     for passage in passages:
         articles.setdefault(passage.article.id, passage.article)
     picked: list[tuple[Article, Sentence, Person]] = []
+    quoted_anywhere = False
     for article in articles.values():
         sentences = sentences_of[article.id]
-        texts = [s.text for s in sentences]
-        people = find_people(texts)
+        people, statements = _who_said_what(
+            tuple(s.text for s in sentences), tuple(s.paragraph for s in sentences)
+        )
         matches = resolve_speaker(speaker, people)
         if not matches:
             continue
+        quoted_anywhere = True
         names = {p.name for p in matches}
-        statements: list[Statement] = find_statements(texts, [s.paragraph for s in sentences])
         for statement in statements:
             if statement.speaker in names and (article.id, statement.sentence_index) not in exclude:
                 person = next(p for p in matches if p.name == statement.speaker)
                 picked.append((article, sentences[statement.sentence_index], person))
     if not picked:
-        if exclude and any(
-            resolve_speaker(speaker, find_people([s.text for s in sentences_of[a]]))
-            for a in articles
-        ):
+        if exclude and quoted_anywhere:
             return _abstain(question, f"The articles say nothing more from {speaker}.", [], 1.0)
         return None
     seen: set[tuple[str, int]] = set()
@@ -305,6 +305,15 @@ def _statements_answer(
         confidence = chosen[0].score
     answer = _compose(question, chosen, confidence=confidence, header=header, in_order=True)
     return replace(answer, speaker=person.name)
+
+
+@lru_cache(maxsize=1024)
+def _who_said_what(
+    texts: tuple[str, ...], paragraphs: tuple[int, ...]
+) -> tuple[list[Person], list[Statement]]:
+    """People and statements of an article, remembered: the same articles come back for
+    question after question, and the analysis is the slow part of a "what did X say"."""
+    return find_people(texts), find_statements(texts, paragraphs)
 
 
 def _topic_terms(question: str, speaker: str) -> set[str]:

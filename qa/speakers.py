@@ -301,15 +301,21 @@ TOKEN_MATCH = 0.85  # a name token this similar (after normalising) is the same 
 @lru_cache(maxsize=16384)
 def token_similarity(a: str, b: str) -> float:
     """Similarity of two name tokens in 0..1. Short keys (4 letters or fewer) must be equal:
-    "Kim"/"Kam" or "Lee"/"Li" are different people more often than spelling variants."""
+    "Kim"/"Kam" or "Lee"/"Li" are different people more often than spelling variants.
+    Pairs whose lengths alone rule out reaching ``TOKEN_MATCH`` score 0.0."""
     ka, kb = _name_key(_strip_particle(a)), _name_key(_strip_particle(b))
     if ka == kb:
         return 1.0 if ka else 0.0
     if min(len(ka), len(kb)) <= 4:
         return 0.0
+    # Every length difference costs an edit, so keys this far apart in length cannot reach
+    # TOKEN_MATCH: skip the edit distance (most pairs of names in a long article).
+    if 1.0 - abs(len(ka) - len(kb)) / max(len(ka), len(kb)) < TOKEN_MATCH:
+        return 0.0
     return _key_similarity(ka, kb)
 
 
+@lru_cache(maxsize=65536)
 def _strip_particle(token: str) -> str:
     low = token.lower()
     for prefix in ("al-", "el-", "ad-", "as-", "ash-", "an-", "ar-", "at-", "az-"):
@@ -320,7 +326,13 @@ def _strip_particle(token: str) -> str:
 
 def _name_parts(name: str) -> list[str]:
     """Tokens of a name that carry identity (particles dropped)."""
-    return [t.text for t in _tokens(name) if t.text.lower() not in _PARTICLES]
+    return list(_name_parts_cached(name))
+
+
+@lru_cache(maxsize=65536)
+def _name_parts_cached(name: str) -> tuple[str, ...]:
+    # Names recur across an article's mentions and across questions: tokenise each once.
+    return tuple(t.text for t in _tokens(name) if t.text.lower() not in _PARTICLES)
 
 
 # --------------------------------------------------------------------------- people
@@ -454,6 +466,7 @@ def _candidates(sentences: Sequence[str]) -> list[_Mention]:
     return found
 
 
+@lru_cache(maxsize=65536)
 def _same_person(form: str, other: str) -> bool:
     """Do two full-name forms name one person? Surnames must match (spelling-tolerant)
     and first names too, or one be the other's initial."""
@@ -1071,6 +1084,12 @@ _NP_TRAIL = re.compile(r"(?:\s+(?:also|ever|not|publicly|actually|really|recentl
                        r"|first|just))+$", re.IGNORECASE)
 
 
+_CLAUSE_WORDS = frozenset(
+    "what when where why how which who whom whose happened happen happens if after before "
+    "while because".split()
+)
+
+
 def speaker_in_question(question: str) -> str | None:
     """The person or role a question asks the words of, as written, else None.
 
@@ -1091,6 +1110,9 @@ def speaker_in_question(question: str) -> str | None:
         if not words or words[0] in _NOT_SPEAKER or words[-1] in _NOT_SPEAKER:
             continue
         if any(w in ("did", "does", "do", "has", "have", "was", "is") for w in words):
+            continue
+        # "What happened when the Office of ... says?": a clause, not a speaker.
+        if any(w in _CLAUSE_WORDS for w in words):
             continue
         return np
     return None
