@@ -72,5 +72,14 @@ def _answer_fn(mode: str) -> AnswerFn | None:
 
 register(mode_system("bm25", "bm25", "BM25 keyword search over chunks (bm25s)"))
 register(mode_system("dense", "dense", "cosine similarity of MiniLM chunk vectors (FAISS)"))
-register(mode_system("hybrid", "hybrid", "reciprocal rank fusion of bm25 and dense (default)"))
-DEFAULT_SYSTEMS = ("bm25", "dense", "hybrid")
+register(
+    mode_system("hybrid", "hybrid", "bm25 and dense scores, min-max scaled, averaged (default)")
+)
+register(
+    mode_system(
+        "hybrid+rescore",
+        "hybrid+rescore",
+        "hybrid, then its top 20 re-ranked by their best sentence's cosine (qa.rescore)",
+    )
+)
+DEFAULT_SYSTEMS = ("bm25", "dense", "hybrid", "hybrid+rescore")

@@ -44,7 +44,8 @@ from qa.followup import resolve as resolve_followup
 from qa.lexical import LexicalIndex
 from qa.load import Skipped, load_paths
 from qa.records import Answer, Article, ChunkSpan, Passage, Sentence, Span
-from qa.retrieve import DEFAULT_MODE, check_mode, reciprocal_rank_fusion
+from qa.rescore import RESCORE_DEPTH, best_sentence_scores, rescore
+from qa.retrieve import DEFAULT_MODE, FUSED_MODES, FUSION_DEPTH, check_mode, convex_fusion
 from qa.segment import split_sentences
 from qa.speakers import speaker_in_question
 from qa.store import DB_NAME, SCHEMA_VERSION, Store
@@ -404,16 +405,18 @@ class Index:
     def _rank(
         self, questions: list[str], k: int, mode: str, allowed: np.ndarray | None
     ) -> list[list[tuple[int, float]]]:
-        depth = k if mode != "hybrid" else max(50, 3 * k)  # fusion needs candidates to fuse
+        fused = mode in FUSED_MODES
+        depth = max(FUSION_DEPTH, k) if fused else k  # fusion needs candidates to fuse
         dense_hits: list[tuple[np.ndarray, np.ndarray]] = []
         lexical_hits: list[tuple[np.ndarray, np.ndarray]] = []
-        if mode in ("dense", "hybrid"):
+        query = np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        if mode != "bm25":
             query = self.embedder.embed(questions)
             scores, ids = vectors.search(self._dense, query, depth, allowed)
             for row_scores, row_ids in zip(scores, ids, strict=True):
                 keep = row_ids >= 0
                 dense_hits.append((row_scores[keep], row_ids[keep]))
-        if mode in ("bm25", "hybrid"):
+        if mode != "dense":
             assert self._lexical is not None
             lexical_hits = self._lexical.search(questions, depth, allowed)
         rankings: list[list[tuple[int, float]]] = []
@@ -423,9 +426,39 @@ class Index:
             elif mode == "bm25":
                 ranking = [(int(c), float(s)) for s, c in zip(*lexical_hits[i], strict=True)]
             else:
-                ranking = reciprocal_rank_fusion([dense_hits[i][1], lexical_hits[i][1]])
-            rankings.append(ranking[:k])
-        return rankings
+                ranking = convex_fusion([dense_hits[i], lexical_hits[i]])
+            rankings.append(ranking)
+        if mode == "hybrid+rescore":
+            rankings = self._rescore(query, rankings)
+        return [ranking[:k] for ranking in rankings]
+
+    def _rescore(
+        self, query: np.ndarray, rankings: list[list[tuple[int, float]]]
+    ) -> list[list[tuple[int, float]]]:
+        """Re-rank each question's first ``RESCORE_DEPTH`` candidates by their best sentence
+        (``qa.rescore``). Sentence vectors come from, and stay in, the answer's cache."""
+        heads = [[chunk_id for chunk_id, _ in ranking[:RESCORE_DEPTH]] for ranking in rankings]
+        chunks = self.store.chunks(list({c for head in heads for c in head}))
+        articles = {a.id: a for a in self.store.articles({c.article_id for c in chunks.values()})}
+        stored = {a.id: self.store.sentences(a.id, a.text) for a in articles.values()}
+        sentences: dict[int, list[str]] = {}  # chunk id -> the texts of its sentences
+        for chunk_id, chunk in chunks.items():
+            if chunk.partial:  # a piece of one over-long sentence: score the piece itself
+                text = articles[chunk.article_id].text[chunk.start : chunk.end]
+                sentences[chunk_id] = [text]
+            else:
+                span = stored[chunk.article_id][chunk.first_sentence : chunk.last_sentence + 1]
+                sentences[chunk_id] = [s.text for s in span]
+        unique = list(dict.fromkeys(t for texts in sentences.values() for t in texts))
+        row_of = {text: row for row, text in enumerate(unique)}
+        found = self._embed_cached(unique) if unique else np.zeros((0, query.shape[1]))
+        rescored = []
+        for question, ranking, head in zip(query, rankings, heads, strict=True):
+            rows = [row_of[t] for c in head for t in sentences[c]]
+            owners = [i for i, c in enumerate(head) for _ in sentences[c]]
+            best = best_sentence_scores(question, found[rows], owners, len(head))
+            rescored.append(rescore(ranking, best))
+        return rescored
 
     def _passages(self, ranking: list[tuple[int, float]]) -> list[Passage]:
         chunks = self.store.chunks([chunk_id for chunk_id, _ in ranking])

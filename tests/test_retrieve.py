@@ -1,0 +1,124 @@
+"""Fusion and rescoring math against hand-computed values; the rescoring hook on a tiny index
+with the fake embedder (no model)."""
+
+import numpy as np
+import pytest
+
+from qa import Filters, Index
+from qa.load import make_article
+from qa.rescore import best_sentence_scores, rescore
+from qa.retrieve import MODES, check_mode, convex_fusion, minmax
+
+
+def hits(scores, ids):
+    return np.array(scores, dtype=np.float32), np.array(ids, dtype=np.int64)
+
+
+# -- normalisation -----------------------------------------------------------------------------
+def test_minmax_scales_best_to_one_and_worst_to_zero():
+    assert minmax(np.array([3.0, 1.0, 2.0])).tolist() == [1.0, 0.0, 0.5]
+    assert minmax(np.array([-0.2, -0.6])).tolist() == pytest.approx([1.0, 0.0])
+
+
+@pytest.mark.parametrize("scores", [[0.7], [2.5, 2.5, 2.5], [0.0, 0.0]])
+def test_minmax_of_equal_scores_or_one_candidate_is_all_ones(scores):
+    assert minmax(np.array(scores)).tolist() == [1.0] * len(scores)
+
+
+def test_minmax_of_nothing_is_nothing():
+    assert minmax(np.array([])).shape == (0,)
+
+
+# -- fusion ------------------------------------------------------------------------------------
+def test_convex_fusion_by_hand():
+    dense = hits([0.9, 0.7, 0.5], [1, 2, 3])  # scaled: 1, 0.5, 0
+    bm25 = hits([10.0, 4.0], [3, 4])  # scaled: 1, 0
+    # equal weights: 1 -> .5, 2 -> .25, 3 -> 0 + .5, 4 -> 0; the tie 1/3 goes to the smaller id
+    assert convex_fusion([dense, bm25]) == [(1, 0.5), (3, 0.5), (2, 0.25), (4, 0.0)]
+    weighted = convex_fusion([dense, bm25], weights=(0.7, 0.3))
+    assert [c for c, _ in weighted] == [1, 2, 3, 4]
+    assert [s for _, s in weighted] == pytest.approx([0.7, 0.35, 0.3, 0.0])
+
+
+def test_convex_fusion_with_an_empty_list_keeps_the_other_order():
+    dense = hits([0.8, 0.6, 0.2], [7, 5, 9])
+    assert convex_fusion([dense, hits([], [])]) == [(7, 0.5), (5, pytest.approx(1 / 3)), (9, 0.0)]
+    assert convex_fusion([hits([], []), hits([], [])]) == []
+
+
+def test_convex_fusion_of_one_candidate_each():
+    assert convex_fusion([hits([0.3], [4]), hits([1.2], [4])]) == [(4, 1.0)]
+    assert convex_fusion([hits([0.3], [4]), hits([1.2], [6])]) == [(4, 0.5), (6, 0.5)]
+
+
+def test_convex_fusion_needs_one_weight_per_list():
+    with pytest.raises(ValueError):
+        convex_fusion([hits([1.0], [1])], weights=(0.5, 0.5))
+
+
+# -- rescoring ---------------------------------------------------------------------------------
+def test_best_sentence_scores_take_each_candidates_best_sentence():
+    question = np.array([1.0, 0.0])
+    sentences = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]])
+    best = best_sentence_scores(question, sentences, [0, 1, 1], 3)
+    assert best.tolist() == pytest.approx([1.0, 0.6, -1.0])  # candidate 2 has no sentence
+    assert best_sentence_scores(question, np.zeros((0, 2)), [], 2).tolist() == [-1.0, -1.0]
+
+
+def test_rescore_reorders_the_head_and_keeps_the_tail_below():
+    ranking = [(10, 0.9), (11, 0.8), (12, 0.5), (13, 0.4)]
+    # best sentences of the first three: scaled 0, 1, 0.5; weight 0.25:
+    # 10 -> .675, 11 -> .6 + .25 = .85, 12 -> .375 + .125 = .5; 13 (not rescored) -> .3
+    got = rescore(ranking, [0.2, 0.6, 0.4], weight=0.25)
+    assert [c for c, _ in got] == [11, 10, 12, 13]
+    assert [s for _, s in got] == pytest.approx([0.85, 0.675, 0.5, 0.3])
+
+
+def test_rescore_edge_cases():
+    assert rescore([], []) == []
+    assert rescore([(3, 0.4)], [0.9], weight=0.5) == [(3, pytest.approx(0.7))]
+    assert rescore([(3, 0.4), (2, 0.4)], [0.1, 0.1], weight=0.5) == [(2, 0.7), (3, 0.7)]
+    with pytest.raises(ValueError, match="2 sentence scores for 1 candidates"):
+        rescore([(3, 0.4)], [0.1, 0.2])
+
+
+def test_every_mode_is_accepted():
+    assert "hybrid+rescore" in MODES and all(check_mode(m) == m for m in MODES)
+
+
+def test_rescoring_promotes_the_chunk_holding_the_answer_sentence(tmp_path, fake_embedder):
+    question = "Fishermen lost forty boats in the storm"
+    town = make_article(
+        title="Town news",
+        text="The council debated parking fees at length. Fishermen lost forty boats in the "
+        "storm. Schools close early on Friday, the mayor announced. Tourists praised the sunny "
+        "weather and museums.",
+    )
+    show = make_article(
+        title="Boat show",
+        text="Fishermen showed boats at the festival. The storm season starts soon, fishermen "
+        "said. Boats were lost last year.",
+    )
+    weather = make_article(
+        title="Weather", text="A storm is expected over the weekend. Forty schools may close."
+    )
+    with Index.open(tmp_path / "ix", create=True, embedder=fake_embedder) as index:
+        index.add([town, show, weather])
+        fused = index.retrieve(question, k=3, mode="hybrid")
+        rescored = index.retrieve(question, k=3, mode="hybrid+rescore")
+        cached = set(index._sentence_vectors)
+    # Words spread over "Boat show" win the fusion; the sentence quoted whole wins the rescoring.
+    assert [p.article.title for p in fused] == ["Boat show", "Town news", "Weather"]
+    assert [p.article.title for p in rescored] == ["Town news", "Boat show", "Weather"]
+    assert [p.rank for p in rescored] == [1, 2, 3]
+    assert rescored[0].score > rescored[1].score > rescored[2].score
+    assert "Fishermen lost forty boats in the storm." in cached  # shared with Index.ask
+
+
+def test_rescoring_with_nothing_to_rescore(tmp_path, fake_embedder):
+    with Index.open(tmp_path / "ix", create=True, embedder=fake_embedder) as index:
+        assert index.retrieve("storm", k=3, mode="hybrid+rescore") == []  # empty index
+        index.add([make_article(title="Storm", text="A storm hit.", source="Daily A")])
+        only_b = Filters(sources=("Daily B",))
+        assert index.retrieve("storm", k=3, mode="hybrid+rescore", filters=only_b) == []
+        assert len(index.retrieve("the", k=3, mode="hybrid+rescore")) == 1  # stopwords only
