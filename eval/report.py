@@ -46,11 +46,12 @@ def text_table(result: RunResult) -> str:
     width = max(len(c) for c in cols) + 1
     lines = []
     for d in result.datasets.values():
+        name_width = max([len("system"), *(len(s) for s in d.systems)])
         lines.append(dataset_line(d))
-        lines.append(f"  {'system':<8}" + "".join(f"{c:>{width}}" for c in cols))
+        lines.append(f"  {'system':<{name_width}}" + "".join(f"{c:>{width}}" for c in cols))
         for s in d.systems.values():
             cells = "".join(f"{format_value(c, s.scores.get(c)):>{width}}" for c in cols)
-            lines.append(f"  {s.name:<8}{cells}")
+            lines.append(f"  {s.name:<{name_width}}{cells}")
         lines.append("")
     lines.append(
         f"k={result.settings['k']}, model {result.settings.get('model', '?')}, "
@@ -266,10 +267,11 @@ def scores_table(scores: dict[str, dict[str, dict[str, float]]]) -> str:
     width = max((len(c) for c in cols), default=6) + 1
     lines = []
     for dataset, by_system in scores.items():
+        name_width = max([len("system"), *(len(s) for s in by_system)])
         lines.append(dataset)
-        lines.append(f"  {'system':<8}" + "".join(f"{c:>{width}}" for c in cols))
+        lines.append(f"  {'system':<{name_width}}" + "".join(f"{c:>{width}}" for c in cols))
         for system, values in by_system.items():
             cells = "".join(f"{format_value(c, values.get(c)):>{width}}" for c in cols)
-            lines.append(f"  {system:<8}{cells}")
+            lines.append(f"  {system:<{name_width}}{cells}")
         lines.append("")
     return "\n".join(lines).rstrip("\n")
