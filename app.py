@@ -22,7 +22,7 @@ from typing import Any
 
 import gradio as gr
 
-from qa.errors import IndexMismatchError, IndexNotFoundError, LoadError, NewsQAError
+from qa.errors import IndexNotFoundError, LoadError, NewsQAError
 from qa.index import DEFAULT_INDEX_DIR, Filters, Index, IngestReport
 from qa.load import SUPPORTED_SUFFIXES, Skipped, load_paths, parse_text
 from qa.present import escape_markdown, excerpts, highlighted_html, safe_url
@@ -131,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         index = open_or_build(args.index, args.data)
-    except IndexMismatchError as error:
+    except (NewsQAError, ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     app = create_app(index, examples=args.example or None)
@@ -152,9 +152,17 @@ def open_or_build(folder: str | Path, data: str | Path) -> Index:
         return Index.open(folder)
     except IndexNotFoundError:
         pass
+    loaded = load_paths([data])  # before creating anything: a typo must not leave an empty index
+    if not loaded.articles:
+        problems = "; ".join(str(skipped) for skipped in loaded.skipped[:3])
+        raise NewsQAError(
+            f"no index in {folder}/ and no articles to build one from in {data} ({problems}); "
+            "pass --data with a folder of articles"
+        )
     print(f"No index in {folder}/ yet: building it from {data}/ ...", flush=True)
     index = Index.open(folder, create=True)
-    report = index.ingest([data], progress=True)
+    report = index.add(loaded.articles, progress=True)
+    report.skipped[:0] = loaded.skipped
     for skipped in report.skipped:
         print(f"skipped {skipped}", file=sys.stderr)
     print(f"{folder}: {report.summary()}", flush=True)

@@ -57,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--high", type=float, default=0.70, help="highest threshold (0.70)")
     parser.add_argument("--step", type=float, default=0.02, help="threshold step (0.02)")
     args = parser.parse_args(argv)
+    if args.step <= 0 or args.low > args.high:
+        parser.error("thresholds need --step > 0 and --low <= --high")
 
     try:
         evalsets = load_datasets([n.strip() for n in args.datasets.split(",")], args.data_dir)

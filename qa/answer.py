@@ -112,11 +112,17 @@ def select_answer(
     *,
     abstain_below: float = ABSTAIN_BELOW,
     exclude: frozenset[tuple[str, int]] = frozenset(),
+    filtered: bool = False,
 ) -> Answer:
     """Answer ``question`` from retrieved ``passages``. ``sentences_of`` maps article id to
     all its sentences (for neighbours and context); ``embed`` maps texts to unit vectors."""
     if not passages:
-        return _abstain(question, "The index has no articles to answer from.", passages, 0.0)
+        reason = (
+            "No article matches the question and its filters (source, dates)."
+            if filtered
+            else "No passage matches the question; add articles about it."
+        )
+        return _abstain(question, reason, passages, 0.0)
     speaker = speaker_in_question(question)
     if speaker:
         said = _statements_answer(question, speaker, passages, sentences_of, embed, exclude)
@@ -360,8 +366,13 @@ def _compose(
     citations: list[Citation] = []
     lines = [f"{header}:"] if header else []
     for c in chosen:
+        # The same fact from a syndicated copy is cited once, listing the copy beside it.
         duplicate_of = next(
-            (i for i, cit in enumerate(citations) if _same_fact(cit.sentence, c.sentence.text)),
+            (
+                i
+                for i, cit in enumerate(citations)
+                if cit.article.id != c.article.id and _same_fact(cit.sentence, c.sentence.text)
+            ),
             None,
         )
         if duplicate_of is not None:

@@ -104,17 +104,29 @@ def _furthest_fit(text: str, start: int, end: int, max_tokens: int, count: Token
     if count(text[start:end]) <= max_tokens:
         return end
     breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text, start, end) if m.end() < end]
-    fitting = [b for b in breaks if count(text[start:b]) <= max_tokens]
+    # Token counts grow with the prefix, so binary-search the last break that fits: one
+    # enormous run-on "sentence" (a table, a transcript) stays O(n log n), not O(n^2).
+    lo, hi = 0, len(breaks)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if count(text[start : breaks[mid]]) <= max_tokens:
+            lo = mid + 1
+        else:
+            hi = mid
+    fitting = breaks[:lo]
     if not fitting:
         # No boundary fits (one enormous token run): fall back to a character cut.
-        lo = start + 1
-        while lo < end and count(text[start : lo + 1]) <= max_tokens:
-            lo += 1
-        return lo
+        low, high = start + 1, end
+        while low < high:
+            mid = (low + high + 1) // 2
+            if count(text[start:mid]) <= max_tokens:
+                low = mid
+            else:
+                high = mid - 1
+        return low
+    best_word = fitting[-1]
     clause = [b for b in fitting if text[b - 2 : b - 1] in ";:,—–" or text[b - 1] in ";:,—–"]
-    best_clause = max(clause) if clause else 0
-    best_word = max(fitting)
     # A clause boundary is better unless it wastes more than half the budget.
-    if best_clause and count(text[start:best_clause]) >= max_tokens // 2:
-        return best_clause
+    if clause and count(text[start : clause[-1]]) >= max_tokens // 2:
+        return clause[-1]
     return best_word

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -117,6 +118,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except ValueError as error:  # bad argument values from the library (k, dates, ...)
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except sqlite3.Error as error:
+        print(f"error: the index database at {args.index}/ cannot be used ({error}); if it "
+              "is corrupt, delete the folder and ingest again", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"error: {error.strerror or error}: {error.filename or args.index}",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; the index keeps its last committed state", file=sys.stderr)

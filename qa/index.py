@@ -13,6 +13,7 @@ generation is stale and rebuilt from the store (no re-embedding needed).
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import threading
 from collections import OrderedDict
@@ -52,6 +53,7 @@ from qa.store import DB_NAME, SCHEMA_VERSION, Store
 from qa.timeexpr import find_time_range, strip_time_phrase
 
 DEFAULT_INDEX_DIR = "index"
+_CACHE_NAME = re.compile(r"(?:dense-(\d+)\.faiss|bm25-(\d+))")
 ANSWER_K = 8  # passages an answer is chosen from
 SPEAKER_K = 20  # "what did X say": gather X's statements from more articles
 SENTENCE_CACHE = 50_000  # sentence vectors kept in memory (~77 MB at 384-d)
@@ -87,6 +89,19 @@ class Filters:
     since: str = ""
     until: str = ""
     article_ids: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for label, value in (("since", self.since), ("until", self.until)):
+            if value:
+                try:
+                    date.fromisoformat(value[:10])
+                except ValueError:
+                    raise ValueError(
+                        f"{label} date {value!r} is not a date written YYYY-MM-DD "
+                        "(e.g. 2025-03-05)"
+                    ) from None
+        if self.since and self.until and self.since[:10] > self.until[:10]:
+            raise ValueError(f"since {self.since} is after until {self.until}; swap them")
 
     def active(self) -> bool:
         return bool(self.sources or self.since or self.until or self.article_ids)
@@ -127,6 +142,12 @@ class Index:
         or dimension than the index was built with raises ``IndexMismatchError``.
         """
         path = Path(folder)
+        if chunk_tokens < 8:
+            raise ValueError(f"chunk_tokens of {chunk_tokens} is too small; use at least 8")
+        if overlap < 0:
+            raise ValueError(f"overlap of {overlap} sentences is negative; use 0 or more")
+        if path.exists() and not path.is_dir():
+            raise IndexNotFoundError(f"{path} is a file, not an index folder; pick another --index")
         exists = (path / DB_NAME).exists()
         if not exists and not create:
             raise IndexNotFoundError(
@@ -174,19 +195,21 @@ class Index:
         """Add articles: unchanged ones are skipped (no new vectors), changed ones replaced."""
         report = IngestReport()
         with self._lock:
-            seen: set[str] = set()
-            todo: list[Article] = []
+            # Two entries with one id (a feed listing an update): the later one wins.
+            latest: dict[str, Article] = {}
             for article in articles:
-                digest = _content_hash(article)
-                if article.id in seen:
+                if article.id in latest:
+                    earlier = latest.pop(article.id)
                     report.skipped.append(
                         Skipped(
-                            article.path or article.title,
-                            "duplicate of an article in the same batch",
+                            earlier.path or earlier.title,
+                            "replaced by a later entry with the same url in the same batch",
                         )
                     )
-                    continue
-                seen.add(article.id)
+                latest[article.id] = article
+            todo: list[Article] = []
+            for article in latest.values():
+                digest = _content_hash(article)
                 stored = self.store.content_hash(article.id)
                 if stored == digest:
                     report.unchanged.append(article.id)
@@ -323,8 +346,10 @@ class Index:
             self._lexical = LexicalIndex.build(ids, texts)
             self._lexical.save(lexical_path)
         self._cache_generation = generation
+        # Drop caches of older generations only: another process may be writing a newer one.
         for old in self.folder.iterdir():
-            if old.name.startswith(("dense-", "bm25-")) and old not in (dense_path, lexical_path):
+            stale = _CACHE_NAME.fullmatch(old.name)
+            if stale and int(stale.group(1) or stale.group(2)) < generation:
                 if old.is_dir():
                     shutil.rmtree(old, ignore_errors=True)
                 else:
@@ -465,6 +490,7 @@ class Index:
         articles = {a.id: a for a in self.store.articles({c.article_id for c in chunks.values()})}
         sentences: dict[str, list[Sentence]] = {}
         passages = []
+        ranking = [(c, score) for c, score in ranking if c in chunks]  # deleted meanwhile
         for rank, (chunk_id, score) in enumerate(ranking, start=1):
             chunk = chunks[chunk_id]
             article = articles[chunk.article_id]
@@ -513,22 +539,28 @@ class Index:
         filters = filters or Filters()
         if resolved.article_ids:
             filters = replace(filters, article_ids=resolved.article_ids)
-        query, filters, notes = self._apply_time(resolved.question, filters, today)
-        # "What did X say?" wants every article quoting X, so it looks further.
-        k = SPEAKER_K if speaker_in_question(query) else ANSWER_K
+        # One lock for the whole answer: the store connection, the caches and the sentence
+        # vectors are shared by the app's worker threads.
         with self._lock:
+            # Time words count only in what the user typed, not in context a follow-up added.
+            query, filters, notes = self._apply_time(
+                resolved.question, filters, today, asked=question
+            )
+            # "What did X say?" wants every article quoting X, so it looks further.
+            k = SPEAKER_K if speaker_in_question(query) else ANSWER_K
             passages = self.retrieve(query, k, mode=mode, filters=filters)
             sentences_of = {
                 p.article.id: self.store.sentences(p.article.id, p.article.text) for p in passages
             }
-        answer = select_answer(
-            query,
-            passages,
-            sentences_of,
-            self._embed_cached,
-            exclude=resolved.exclude,
-            abstain_below=abstain_below,
-        )
+            answer = select_answer(
+                query,
+                passages,
+                sentences_of,
+                self._embed_cached,
+                exclude=resolved.exclude,
+                abstain_below=abstain_below,
+                filtered=filters.active(),
+            )
         answer = _cite_copies(answer, passages)
         shown = resolved.question if resolved.changed(question.strip()) else ""
         return replace(answer, question=question, resolved_question=shown, notes=tuple(notes))
@@ -536,7 +568,11 @@ class Index:
     def _embed_cached(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts, remembering sentence vectors: answering re-reads the same candidate
         sentences again and again, and embedding them is most of an answer's time."""
-        missing = list(dict.fromkeys(t for t in texts if t not in self._sentence_vectors))
+        cache = self._sentence_vectors
+        for text in texts:
+            if text in cache:
+                cache.move_to_end(text)  # recently used: evicted last
+        missing = list(dict.fromkeys(t for t in texts if t not in cache))
         if missing:
             for text, vector in zip(missing, self.embedder.embed(missing), strict=True):
                 self._sentence_vectors[text] = vector
@@ -546,12 +582,15 @@ class Index:
         return np.stack([self._sentence_vectors[t] for t in texts])
 
     def _apply_time(
-        self, question: str, filters: Filters, today: date | None
+        self, question: str, filters: Filters, today: date | None, asked: str = ""
     ) -> tuple[str, Filters, list[str]]:
         """Turn "last week", "in March 2025"... into a date filter, relative to ``today``
-        (default: the newest article's date, so an archive is read as of its own time)."""
+        (default: the newest article's date, so an archive is read as of its own time).
+        Only words of ``asked`` (the user's own question) count when it is given."""
         reference = today or self._newest_date()
-        found = find_time_range(question, reference) if reference else None
+        found = find_time_range(asked or question, reference) if reference else None
+        if found is not None and found.phrase not in question:
+            found = None
         if found is None:
             return question, filters, []
         since = max(filter(None, [found.since, filters.since]), default="")

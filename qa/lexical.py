@@ -42,8 +42,11 @@ class LexicalIndex:
     def build(cls, chunk_ids: np.ndarray, texts: Sequence[str]) -> LexicalIndex:
         if not len(chunk_ids):
             return cls(None, chunk_ids)
+        tokens = tokenize(texts)
+        if not tokens.vocab:  # only stop words and punctuation ("It was."): nothing to index
+            return cls(None, chunk_ids)
         model = bm25s.BM25()
-        model.index(tokenize(texts), show_progress=False)
+        model.index(tokens, show_progress=False)
         return cls(model, chunk_ids)
 
     def search(
@@ -70,7 +73,7 @@ class LexicalIndex:
 
     def save(self, folder: Path) -> None:
         """Write into a temporary folder, then rename it into place."""
-        tmp = folder.with_name(folder.name + ".tmp")
+        tmp = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")  # private to this process
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         np.save(tmp / "chunk_ids.npy", self.chunk_ids)
@@ -78,7 +81,7 @@ class LexicalIndex:
             self.model.save(str(tmp), show_progress=False)
         (tmp / "ok.json").write_text(json.dumps({"n": int(len(self.chunk_ids))}))
         if folder.exists():
-            old = folder.with_name(folder.name + ".old")
+            old = folder.with_name(f"{folder.name}.{os.getpid()}.old")
             shutil.rmtree(old, ignore_errors=True)
             os.replace(folder, old)
             os.replace(tmp, folder)

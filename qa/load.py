@@ -178,12 +178,20 @@ def parse_text(text: str, *, name: str = "pasted text", fmt: str | None = None) 
     return articles
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
 def normalise_text(text: str) -> str:
     """Normalise article text: NFC, "\\n" line ends, no trailing spaces, non-breaking spaces
     as spaces, at most one blank line in a row, no surrounding whitespace. Quotes, dashes and
     every other character stay as written, so quoted citations match the source exactly."""
+    # Lone surrogates (from bad JSON escapes) cannot be stored or encoded: make them U+FFFD.
+    text = text.encode("utf-8", "replace").decode("utf-8") if _SURROGATE.search(text) else text
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Control characters (NUL, backspace, ...) are not text and break SQLite's substr().
+    text = _CONTROL.sub("", text)
     text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2007", " ")
     # split("\n"), not splitlines(): the latter also breaks on \x0c, \u2028... which we keep.
     text = "\n".join(line.rstrip() for line in text.split("\n"))

@@ -81,7 +81,9 @@ class Store:
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / DB_NAME
-        self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self.db = sqlite3.connect(
+            self.path, check_same_thread=False, isolation_level=None, timeout=30
+        )
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
         self.db.execute("PRAGMA synchronous = FULL")
@@ -211,8 +213,16 @@ class Store:
         return chunk_ids
 
     def find_article_id(self, id_or_url: str) -> str | None:
+        """The id of the article with this id or url (a url matches however it is written:
+        ids are derived from the normalised url)."""
+        if not id_or_url.strip():
+            return None
+        from qa.load import article_id  # late: load is heavy and store is imported early
+
+        by_url = article_id(id_or_url.strip(), "") if "://" in id_or_url else id_or_url
         row = self.db.execute(
-            "SELECT id FROM articles WHERE id = ? OR url = ? LIMIT 1", (id_or_url, id_or_url)
+            "SELECT id FROM articles WHERE id IN (?, ?) OR (url != '' AND url = ?) LIMIT 1",
+            (id_or_url, by_url, id_or_url),
         ).fetchone()
         return row[0] if row else None
 
@@ -243,9 +253,13 @@ class Store:
 
     def sentences(self, article_id: str, text: str | None = None) -> list[Sentence]:
         if text is None:
-            text = self.db.execute(
-                "SELECT text FROM articles WHERE id = ?", (article_id,)
-            ).fetchone()[0]
+            row = self.db.execute("SELECT text FROM articles WHERE id = ?", (article_id,))
+            found = row.fetchone()
+            if found is None:
+                from qa.errors import ArticleNotFoundError
+
+                raise ArticleNotFoundError(f"no article with id {article_id!r}")
+            text = found[0]
         rows = self.db.execute(
             "SELECT idx, start, end, paragraph FROM sentences WHERE article_id = ? ORDER BY idx",
             (article_id,),
@@ -291,11 +305,16 @@ class Store:
         return ids, vectors.reshape(len(rows), dimension)
 
     def all_chunk_texts(self) -> tuple[np.ndarray, list[str]]:
+        # Sliced in Python: character offsets are Python str indices, SQLite's substr() is not
+        # always the same thing (it stops at a NUL, for one).
+        texts = dict(self.db.execute("SELECT id, text FROM articles"))
         rows = self.db.execute(
-            "SELECT c.id, a.title, substr(a.text, c.start + 1, c.end - c.start) "
-            "FROM chunks c JOIN articles a ON a.id = c.article_id ORDER BY c.id"
+            "SELECT id, article_id, start, end FROM chunks ORDER BY id"
         ).fetchall()
-        return np.array([r[0] for r in rows], dtype=np.int64), [r[2] for r in rows]
+        return (
+            np.array([r[0] for r in rows], dtype=np.int64),
+            [texts[r[1]][r[2] : r[3]] for r in rows],
+        )
 
     def chunk_ids_where(
         self,

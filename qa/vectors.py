@@ -70,7 +70,7 @@ def search(
 
 def save(index, path: Path) -> None:
     """Write to a temporary file, then rename: readers see the old file or the new one."""
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # private to this process
     faiss.write_index(index, str(tmp))
     with open(tmp, "rb") as handle:
         os.fsync(handle.fileno())

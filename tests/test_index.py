@@ -269,3 +269,37 @@ def test_syndicated_copies_are_grouped_and_shown_once(tmp_path, fake_embedder):
         ix.delete(original.id)
         again = ix.retrieve("interest rates central bank", k=5, mode="bm25")
         assert again[0].article.id == copy.id and again[0].also_reported_by == ()
+
+
+def test_article_of_only_stop_words_does_not_break_the_index(tmp_path, fake_embedder):
+    with Index.open(tmp_path / "ix", create=True, embedder=fake_embedder) as ix:
+        ix.add([article("Short", "It was.")])
+        assert ix.retrieve("it was", k=3, mode="bm25") == []
+        assert len(ix.retrieve("it was", k=3, mode="dense")) == 1
+        ix.add(ARTICLES)
+        assert ix.retrieve("storm harbour", k=1, mode="bm25")[0].article.title == "Storm hits coast"
+
+
+def test_delete_needs_an_id_and_finds_urls_however_written(index):
+    with pytest.raises(ArticleNotFoundError):
+        index.delete("")
+    assert index.delete("HTTPS://B.EXAMPLE/storm/").title == "Storm hits coast"
+
+
+def test_bad_settings_and_filters_are_refused_before_anything_is_written(tmp_path):
+    with pytest.raises(ValueError, match="too small"):
+        Index.open(tmp_path / "ix", create=True, chunk_tokens=3)
+    assert not (tmp_path / "ix").exists()
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        Filters(since="March")
+    with pytest.raises(ValueError, match="after until"):
+        Filters(since="2025-05-01", until="2025-04-01")
+
+
+def test_later_entry_with_the_same_url_wins_within_a_batch(tmp_path, fake_embedder):
+    old = article("Storm", "Old text about a storm.", url="https://b.example/x")
+    new = article("Storm", "Updated text about a storm and floods.", url="https://b.example/x")
+    with Index.open(tmp_path / "ix", create=True, embedder=fake_embedder) as ix:
+        report = ix.add([old, new])
+        assert report.added == [new.id] and "later entry" in report.skipped[0].reason
+        assert "floods" in ix.article(new.id).text

@@ -607,3 +607,10 @@ def test_normalise_text_is_idempotent_on_whitespace_heavy_text(text: str) -> Non
     once = normalise_text(text)
     assert normalise_text(once) == once
     assert once == once.strip()
+
+
+def test_control_characters_and_lone_surrogates_are_cleaned() -> None:
+    text = normalise_text("zebras\x00 in Kenya\ud800 roam\x07.")
+    assert "\x00" not in text and "\x07" not in text
+    text.encode("utf-8")  # storable
+    assert text.startswith("zebras in Kenya")
