@@ -601,11 +601,10 @@ class Index:
         )
         if not len(matching):
             note = (
-                f"read “{found.phrase}” as {found.description}, but no article is dated then; "
-                "searched all dates"
+                f"dates: {found.description}, but no article is dated then; searched all dates"
             )
             return question, filters, [note]
-        note = f"read “{found.phrase}” as {found.description}"
+        note = f"dates: {found.description}"
         return strip_time_phrase(question, found) or question, narrowed, [note]
 
     def _newest_date(self) -> date | None:
