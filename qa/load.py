@@ -466,15 +466,7 @@ def _parse_markdown(raw: str, *, name: str, path: str) -> Article:
         title = _title_from_name(name) if path else _title_from_text(body)
     if not normalise_text(body):
         raise LoadError(name, _EMPTY)
-    return make_article(
-        title=title,
-        text=body,
-        source=_text_value(meta.get("source")),
-        url=_text_value(meta.get("url")),
-        published=_first_date(meta),
-        author=_text_value(meta.get("author")),
-        path=path,
-    )
+    return _with_metadata(meta, title=title, text=body, path=path)
 
 
 def markdown_to_text(markdown: str) -> str:
@@ -653,15 +645,7 @@ def _record_article(record: Any, *, label: str, name: str, path: str) -> Article
         raise LoadError(label, f'"{field}" must be a string, found a {type(value).__name__}')
     if not normalise_text(value):
         raise LoadError(label, _EMPTY)
-    return make_article(
-        title=_text_value(record.get("title")),
-        text=value,
-        source=_text_value(record.get("source")),
-        url=_text_value(record.get("url")),
-        published=_first_date(record),
-        author=_text_value(record.get("author")),
-        path=path,
-    )
+    return _with_metadata(record, title=_text_value(record.get("title")), text=value, path=path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -731,6 +715,19 @@ def _text_value(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(v for v in (_text_value(item) for item in value) if v)
     return _one_line(str(value))
+
+
+def _with_metadata(record: dict[str, Any], *, title: str, text: str, path: str) -> Article:
+    """An article whose source, url, date and author come from a front matter or JSON record."""
+    return make_article(
+        title=title,
+        text=text,
+        source=_text_value(record.get("source")),
+        url=_text_value(record.get("url")),
+        published=_first_date(record),
+        author=_text_value(record.get("author")),
+        path=path,
+    )
 
 
 def _first_date(record: dict[str, Any]) -> str:
