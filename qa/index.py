@@ -336,8 +336,7 @@ class Index:
         if dense_path.exists():
             self._dense = vectors.load(dense_path)
         else:
-            ids, matrix = self.store.all_vectors(self.embedder.dimension)
-            self._dense = vectors.build(ids, matrix, self.embedder.dimension)
+            self._dense = self._updated_dense() or self._rebuilt_dense()
             vectors.save(self._dense, dense_path)
         if (lexical_path / "ok.json").exists():
             self._lexical = LexicalIndex.load(lexical_path)
@@ -354,6 +353,40 @@ class Index:
                     shutil.rmtree(old, ignore_errors=True)
                 else:
                     old.unlink(missing_ok=True)
+
+    def _rebuilt_dense(self):
+        ids, matrix = self.store.all_vectors(self.embedder.dimension)
+        return vectors.build(ids, matrix, self.embedder.dimension)
+
+    def _updated_dense(self):
+        """The previous dense index brought up to date in place — add the new chunks' vectors,
+        remove the deleted ones — instead of re-reading every vector; None when a rebuild is
+        needed (no previous index, HNSW asked to delete, or the index type should change)."""
+        previous = self._dense
+        if previous is None:
+            older = sorted(
+                (int(m.group(1)), p)
+                for p in self.folder.glob("dense-*.faiss")
+                if (m := re.fullmatch(r"dense-(\d+)\.faiss", p.name))
+            )
+            if not older:
+                return None
+            try:
+                previous = vectors.load(older[-1][1])
+            except RuntimeError:  # unreadable: fall back to a rebuild
+                return None
+        stored = self.store.chunk_ids()
+        cached = vectors.ids(previous)
+        removed = np.setdiff1d(cached, stored, assume_unique=True)
+        added = np.setdiff1d(stored, cached, assume_unique=True)
+        kind = vectors.index_type(previous)
+        if kind != vectors.choose_index_type(len(stored)) or (len(removed) and kind == "hnsw"):
+            return None
+        if len(removed):
+            previous.remove_ids(removed)
+        if len(added):
+            previous.add_with_ids(self.store.vectors(added, self.embedder.dimension), added)
+        return previous
 
     # -- retrieval ---------------------------------------------------------------------
     def retrieve(

@@ -304,6 +304,17 @@ class Store:
         vectors = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32)
         return ids, vectors.reshape(len(rows), dimension)
 
+    def chunk_ids(self) -> np.ndarray:
+        rows = self.db.execute("SELECT id FROM chunks ORDER BY id").fetchall()
+        return np.array([r[0] for r in rows], dtype=np.int64)
+
+    def vectors(self, ids: np.ndarray, dimension: int) -> np.ndarray:
+        """The vectors of these chunks, in the order given."""
+        rows = dict(_select_in(self.db, "SELECT id, vector FROM chunks WHERE id IN ({})",
+                               [int(i) for i in ids]))
+        blob = b"".join(rows[int(i)] for i in ids)
+        return np.frombuffer(blob, dtype=np.float32).reshape(len(ids), dimension)
+
     def all_chunk_texts(self) -> tuple[np.ndarray, list[str]]:
         # Sliced in Python: character offsets are Python str indices, SQLite's substr() is not
         # always the same thing (it stops at a NUL, for one).

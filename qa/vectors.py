@@ -39,6 +39,11 @@ def build(ids: np.ndarray, vectors: np.ndarray, dimension: int, kind: str | None
     return index
 
 
+def ids(index) -> np.ndarray:
+    """The chunk ids an index holds."""
+    return faiss.vector_to_array(index.id_map).astype(np.int64)
+
+
 def index_type(index) -> str:
     inner = faiss.downcast_index(index.index)
     return "hnsw" if isinstance(inner, faiss.IndexHNSW) else "flat"

@@ -303,3 +303,23 @@ def test_later_entry_with_the_same_url_wins_within_a_batch(tmp_path, fake_embedd
         report = ix.add([old, new])
         assert report.added == [new.id] and "later entry" in report.skipped[0].reason
         assert "floods" in ix.article(new.id).text
+
+
+def test_dense_cache_is_updated_in_place_not_rebuilt(tmp_path, fake_embedder, monkeypatch):
+    with Index.open(tmp_path / "ix", create=True, embedder=fake_embedder) as ix:
+        ix.add(ARTICLES[:2])
+
+        def no_full_read(*args, **kwargs):
+            raise AssertionError("every vector was re-read: the cache was rebuilt")
+
+        monkeypatch.setattr(ix.store, "all_vectors", no_full_read)
+        ix.add(ARTICLES[2:])
+        ix.delete("https://a.example/budget")
+        in_place = [p.chunk_id for p in ix.retrieve("storm chess final", k=5, mode="dense")]
+        assert ix.store.counts()["chunks"] == ix._dense.ntotal == 2
+    # A fresh process (no cache of this generation) builds from scratch: same answers.
+    for cache in (tmp_path / "ix").glob("dense-*"):
+        cache.unlink()
+    with Index.open(tmp_path / "ix", embedder=fake_embedder) as ix:
+        rebuilt = [p.chunk_id for p in ix.retrieve("storm chess final", k=5, mode="dense")]
+    assert in_place == rebuilt
