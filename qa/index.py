@@ -216,20 +216,29 @@ class Index:
                 else:
                     (report.updated if stored else report.added).append(article.id)
                     todo.append(article)
-            bar = tqdm(total=len(todo), desc="Ingesting", unit="article", disable=not progress)
-            for i in range(0, len(todo), INGEST_BATCH_ARTICLES):
-                batch = todo[i : i + INGEST_BATCH_ARTICLES]
-                self._add_batch(batch, report, progress)
-                bar.update(len(batch))
-            bar.close()
-            if todo:
+        # Segmenting and embedding run outside the lock, so questions are answered while a
+        # large upload is being embedded; only the writes and the cache refresh take it.
+        bar = tqdm(total=len(todo), desc="Ingesting", unit="article", disable=not progress)
+        for i in range(0, len(todo), INGEST_BATCH_ARTICLES):
+            batch = todo[i : i + INGEST_BATCH_ARTICLES]
+            prepared = [self._prepare(article, report) for article in batch]
+            texts = [a.text[c.start : c.end] for a, _, chunks in prepared for c in chunks]
+            embedded = self.embedder.embed(texts, progress=progress and len(texts) > 256)
+            with self._lock:
+                self._write_batch(prepared, embedded, report)
+            bar.update(len(batch))
+        bar.close()
+        if todo:
+            with self._lock:
                 self._refresh_caches()
         return report
 
-    def _add_batch(self, batch: Sequence[Article], report: IngestReport, progress: bool) -> None:
-        prepared = [self._prepare(article, report) for article in batch]
-        texts = [article.text[c.start : c.end] for article, _, chunks in prepared for c in chunks]
-        embedded = self.embedder.embed(texts, progress=progress and len(texts) > 256)
+    def _write_batch(
+        self,
+        prepared: list[tuple[Article, list[Sentence], list[ChunkSpan]]],
+        embedded: np.ndarray,
+        report: IngestReport,
+    ) -> None:
         finder = self._duplicates()
         try:
             with self.store.transaction():
