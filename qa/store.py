@@ -76,8 +76,8 @@ class StoredChunk:
 
 
 class Store:
-    """Thin typed access to the SQLite file. One connection per Store; not shared across
-    threads (the app opens a Store per worker via Index)."""
+    """Thin typed access to the SQLite file through one connection. ``Index`` serialises
+    every use of it with its lock, so the app's worker threads can share one Store."""
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / DB_NAME
