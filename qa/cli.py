@@ -156,7 +156,10 @@ def _ingest(args: argparse.Namespace) -> int:
 def _retrieve(args: argparse.Namespace) -> int:
     filters = Filters(tuple(args.source), args.since, args.until)
     with Index.open(args.index) as index:
-        passages = index.retrieve(args.question, args.k, mode=args.mode, filters=filters)
+        question, filters, notes = index.interpret_time(args.question, filters)
+        passages = index.retrieve(question, args.k, mode=args.mode, filters=filters)
+    for note in notes:  # on stderr, so --json output stays machine-readable
+        print(f"note: {note}", file=sys.stderr)
     if args.json:
         print(json.dumps([p.to_dict() for p in passages], ensure_ascii=False, indent=2))
         return 0

@@ -623,6 +623,15 @@ class Index:
                 self._sentence_vectors.popitem(last=False)
         return np.stack([self._sentence_vectors[t] for t in texts])
 
+    def interpret_time(
+        self, question: str, filters: Filters | None = None, today: date | None = None
+    ) -> tuple[str, Filters, list[str]]:
+        """(question without its time words, filters narrowed to them, notes saying how
+        they were read). ``ask`` does this itself; use it before ``retrieve`` to get the same
+        reading of "last week" or "in March 2025"."""
+        with self._lock:
+            return self._apply_time(question, filters or Filters(), today)
+
     def _apply_time(
         self, question: str, filters: Filters, today: date | None, asked: str = ""
     ) -> tuple[str, Filters, list[str]]:

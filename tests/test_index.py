@@ -323,3 +323,12 @@ def test_dense_cache_is_updated_in_place_not_rebuilt(tmp_path, fake_embedder, mo
     with Index.open(tmp_path / "ix", embedder=fake_embedder) as ix:
         rebuilt = [p.chunk_id for p in ix.retrieve("storm chess final", k=5, mode="dense")]
     assert in_place == rebuilt
+
+
+def test_interpret_time_for_retrieve(index):
+    question, filters, notes = index.interpret_time("storm damage in May 2024")
+    assert question == "storm damage" or "May 2024" not in question
+    assert (filters.since, filters.until) == ("2024-05-01", "2024-05-31")
+    assert notes == ["dates: in May 2024 → 2024-05-01 to 2024-05-31"]
+    passages = index.retrieve(question, k=5, filters=filters)
+    assert {p.article.title for p in passages} == {"Storm hits coast"}
