@@ -8,7 +8,6 @@ A new retrieval mode or a reranker is one ``register(...)`` call away::
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -58,16 +57,8 @@ def mode_system(name: str, mode: str, description: str) -> System:
     return System(name, description, retrieve, _answer_fn(mode))
 
 
-def _answer_fn(mode: str) -> AnswerFn | None:
-    ask = getattr(Index, "ask", None)
-    if ask is None:
-        return None
-    if "mode" in inspect.signature(ask).parameters:
-        return lambda index, question: index.ask(question, mode=mode)
-    # An ``ask`` without a mode uses the library default: only that system can claim it.
-    from qa.retrieve import DEFAULT_MODE
-
-    return (lambda index, question: index.ask(question)) if mode == DEFAULT_MODE else None
+def _answer_fn(mode: str) -> AnswerFn:
+    return lambda index, question: index.ask(question, mode=mode)
 
 
 register(mode_system("bm25", "bm25", "BM25 keyword search over chunks (bm25s)"))

@@ -309,7 +309,7 @@ def _statements_answer(
             answer = _abstain(question, f"The articles don't quote {person.name} on that.", [], 0.0)
             return replace(answer, speaker=person.name)
         confidence = chosen[0].score
-    answer = _compose(question, chosen, confidence=confidence, header=header, in_order=True)
+    answer = _compose(question, chosen, confidence=confidence, header=header)
     return replace(answer, speaker=person.name)
 
 
@@ -353,15 +353,13 @@ def _compose(
     *,
     confidence: float,
     header: str = "",
-    in_order: bool = True,
 ) -> Answer:
     """Order sentences by article then position, number articles [1], [2]… in order of first
-    appearance, and merge word-for-word repeats from other articles into one citation."""
+    appearance, and merge a near-identical sentence from another article into one citation."""
     first_seen: dict[str, int] = {}
     for c in chosen:
         first_seen.setdefault(c.article.id, len(first_seen))
-    if in_order:
-        chosen = sorted(chosen, key=lambda c: (first_seen[c.article.id], c.sentence.index))
+    chosen = sorted(chosen, key=lambda c: (first_seen[c.article.id], c.sentence.index))
     numbers: dict[str, int] = {}
     citations: list[Citation] = []
     lines = [f"{header}:"] if header else []
