@@ -13,20 +13,24 @@ from __future__ import annotations
 
 import argparse
 import html
-import re
 import sys
 from collections.abc import Iterator, Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from qa.errors import IndexNotFoundError, LoadError, NewsQAError
-from qa.index import DEFAULT_INDEX_DIR, Filters, Index, IngestReport
+from qa.index import DEFAULT_INDEX_DIR, Index, IngestReport
 from qa.load import SUPPORTED_SUFFIXES, Skipped, load_paths, parse_text
-from qa.present import escape_markdown, excerpts, highlighted_html, safe_url
-from qa.records import Answer, Article, Citation, Passage
+from qa.present import (
+    chat_messages,
+    escape_markdown,
+    index_stats,
+    ingest_summary,
+    sources_html,
+)
+from qa.records import Answer, Filters, check_date
 
 DEFAULT_HOST = "127.0.0.1"  # local only: the index may hold articles not meant to be public
 DEFAULT_PORT = 7860
@@ -34,7 +38,6 @@ DEFAULT_DATA_DIR = "data"
 MAX_UPLOAD_MB = 20
 # Pasted text gets the same limit as a file (a character is at least one byte).
 MAX_PASTE_CHARS = MAX_UPLOAD_MB * 1024 * 1024
-CLOSEST_LABEL = "Closest passages (not an answer)"
 SAMPLE_TITLE = "Shoigu welcomes “strategic” military ties with Azerbaijan"
 SAMPLE_QUESTIONS = (
     "What did Ohanian say?",
@@ -46,9 +49,7 @@ SAMPLE_QUESTIONS = (
 _PROGRESS = gr.Progress(track_tqdm=True)
 # Local system fonts: the default theme font would be fetched from Google at page load.
 _FONTS = ("ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "Helvetica Neue", "sans-serif")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # escape_markdown turns a marker "[1]" into "\[1\]"; this finds it again to style it.
-_ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")
 
 HELP = (
     "Answers are sentences quoted word for word from the articles, each with a numbered "
@@ -202,27 +203,15 @@ def ask(
 
 
 def parse_filters(sources: Sequence[str] | None, since: str, until: str) -> Filters:
-    """Filters from the form; a badly written date raises ``ValueError`` saying how to fix it."""
+    """Filters from the form; a badly written date raises ``ValueError`` naming the box and
+    saying how to fix it."""
     since, until = (since or "").strip(), (until or "").strip()
     for label, value in (("Published from (since)", since), ("Published to (until)", until)):
-        if value and not _valid_date(value):
-            raise ValueError(
-                f"{label}: {value!r} is not a date written YYYY-MM-DD (e.g. 2024-03-05); "
-                "fix it or clear the box"
-            )
-    if since and until and since > until:
+        if value:
+            check_date(value, label)
+    if since and until and since > until:  # Filters checks this too, in the library's words
         raise ValueError(f"Published from {since} is after published to {until}; swap them")
     return Filters(sources=tuple(sources or ()), since=since, until=until)
-
-
-def _valid_date(value: str) -> bool:
-    if not _DATE.fullmatch(value):
-        return False
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
 
 
 def example_questions(index: Index) -> list[str]:
@@ -281,155 +270,20 @@ def add_articles(
     return ingest_summary(report, articles, names)
 
 
-def ingest_summary(report: IngestReport, articles: Sequence[Article], names: dict[str, str]) -> str:
-    """The report as Markdown, every title and file name escaped."""
-    titles = {a.id: a.title for a in articles}
-
-    def listed(label: str, ids: list[str]) -> list[str]:
-        return [f"- {escape_markdown(f'{label}: {titles.get(i, i)}')}" for i in ids]
-
-    def where(skip: Skipped) -> str:
-        # Uploads live in a temp folder; name them by the file the user picked.
-        for temp, name in names.items():
-            skip_path = skip.path.replace(temp, name)
-            if skip_path != skip.path:
-                return skip_path
-        return skip.path
-
-    lines = [
-        f"**{len(report.added)} added, {len(report.updated)} updated, "
-        f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped**",
-        "",
-    ]
-    lines += listed("Added", report.added)
-    lines += listed("Updated", report.updated)
-    lines += listed("Unchanged (already in the index)", report.unchanged)
-    lines += [f"- {escape_markdown(f'Skipped {where(s)}: {s.reason}')}" for s in report.skipped]
-    return "\n".join(lines)
-
-
 # ---------------------------------------------------------------------------------------------
-# Rendering (every piece of article text is escaped on its way out)
+# Page pieces (the rendering itself is qa.present's)
 # ---------------------------------------------------------------------------------------------
-
-
-def answer_markdown(answer: Answer) -> str:
-    """The answer for the chat: escaped Markdown with the [n] markers styled."""
-    lines = []
-    if answer.resolved_question and answer.resolved_question != answer.question:
-        lines += [f"*Read as: {escape_markdown(answer.resolved_question)}*", ""]
-    text_lines = answer.text.split("\n")
-    for i, line in enumerate(text_lines):
-        escaped = _ESCAPED_MARKER.sub(r"<sup>[\1]</sup>", escape_markdown(line.strip()))
-        # Statements come indented under a "Speaker (role):" line: a heading and a list.
-        if line.startswith("  "):
-            lines.append(f"- {escaped}")
-        elif i + 1 < len(text_lines) and text_lines[i + 1].startswith("  "):
-            lines.append(f"**{escaped}**")
-        else:
-            lines.append(escaped)
-    if answer.abstained:
-        lines += ["", f"*See the {CLOSEST_LABEL.lower()} on the right.*"]
-    lines += [f"*{escape_markdown(note)}*" for note in answer.notes]
-    return "\n".join(lines)
-
-
-def chat_messages(turns: Sequence[tuple[str, Answer | None]]) -> list[dict[str, str]]:
-    messages = []
-    for question, answer in turns:
-        messages.append({"role": "user", "content": escape_markdown(question)})
-        if answer is not None:
-            messages.append({"role": "assistant", "content": answer_markdown(answer)})
-    return messages
-
-
-def sources_html(index: Index, answer: Answer | None) -> str:
-    """The sources panel: one card per cited article with its cited sentences highlighted in
-    their paragraphs, or the closest passages when the answer abstained."""
-    if answer is None:
-        return (
-            '<div class="nq-panel-title">Sources</div>'
-            '<p class="nq-empty">Ask a question: the articles and sentences behind the answer '
-            "appear here.</p>"
-        )
-    if answer.abstained:
-        if not answer.closest:
-            return (
-                f'<div class="nq-panel-title">{CLOSEST_LABEL}</div>'
-                '<p class="nq-empty">No passage matches (check the filters).</p>'
-            )
-        cards = "".join(_passage_card(p) for p in answer.closest)
-        title = f'<div class="nq-panel-title">{CLOSEST_LABEL}</div>'
-        return f'<div class="nq-closest">{title}{cards}</div>'
-    by_number: dict[int, list[Citation]] = {}
-    for citation in answer.citations:
-        by_number.setdefault(citation.n, []).append(citation)
-    cards = "".join(_citation_card(index, n, group) for n, group in sorted(by_number.items()))
-    return f'<div class="nq-panel-title">Sources</div>{cards}'
-
-
-def _citation_card(index: Index, n: int, citations: list[Citation]) -> str:
-    article = citations[0].article
-    sentences = index.sentences(article.id)
-    shown = excerpts(sentences, [c.sentence_index for c in citations])
-    body = "".join(f'<p class="nq-excerpt">{highlighted_html(e)}</p>' for e in shown)
-    also = sorted({a.source or a.title for c in citations for a in c.also_in})
-    footer = (
-        f'<div class="nq-also">Also reported by {html.escape(", ".join(also))}</div>'
-        if also
-        else ""
-    )
-    return (
-        f'<div class="nq-source"><div class="nq-title"><span class="nq-n">{n}</span>'
-        f"{_title_html(article)}</div>{_meta_html(article)}{body}{footer}</div>"
-    )
-
-
-def _passage_card(passage: Passage) -> str:
-    article = passage.article
-    return (
-        f'<div class="nq-source"><div class="nq-title">{_title_html(article)}</div>'
-        f'{_meta_html(article)}<p class="nq-excerpt">{html.escape(passage.text)}</p></div>'
-    )
-
-
-def _title_html(article: Article) -> str:
-    title = html.escape(article.title or "(untitled)")
-    url = safe_url(article.url)
-    if not url:
-        return title
-    return f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">{title}</a>'
-
-
-def _meta_html(article: Article) -> str:
-    parts = [article.source, article.published[:10], article.author and f"by {article.author}"]
-    return f'<div class="nq-meta">{html.escape(" · ".join(p for p in parts if p))}</div>'
 
 
 def header_html(index: Index) -> str:
     return (
         f"<h1>newsqa · ask the news</h1><p>{html.escape(HELP)}</p>"
-        f'<p class="nq-stats">{html.escape(index_stats(index))}</p>'
+        f'<p class="nq-stats">{html.escape(index_stats(index.info()))}</p>'
     )
 
 
-def index_stats(index: Index) -> str:
-    info = index.info()
-    sources = info["sources"]
-    assert isinstance(sources, dict)
-    parts = [_plural(int(info["articles"]), "article"), _plural(len(sources), "source")]
-    if info["published_from"]:
-        parts.append(f"published {info['published_from']} to {info['published_to']}")
-    return " · ".join(parts)
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
-
-
 def _source_choices(index: Index) -> list[tuple[str, str]]:
-    sources = index.info()["sources"]
-    assert isinstance(sources, dict)
+    sources = index.info().sources
     return [(f"{name} ({count})", name) for name, count in sorted(sources.items()) if name]
 
 
@@ -469,7 +323,7 @@ def create_app(index: Index, examples: Sequence[str] | None = None) -> gr.Blocks
             yield chat_messages(turns), gr.skip(), gr.skip(), question, gr.skip()
             return
         turns = [*turns, (question, answer)]
-        yield chat_messages(turns), sources_html(index, answer), turns, "", ""
+        yield chat_messages(turns), sources_html(answer), turns, "", ""
 
     def check_dates(since: str, until: str) -> str:
         try:
@@ -479,7 +333,7 @@ def create_app(index: Index, examples: Sequence[str] | None = None) -> gr.Blocks
         return ""
 
     def clear() -> tuple[Any, ...]:
-        return [], sources_html(index, None), [], ""
+        return [], sources_html(None), [], ""
 
     def pick_example(event: gr.SelectData) -> str:
         return event.value["text"]
@@ -567,7 +421,7 @@ def create_app(index: Index, examples: Sequence[str] | None = None) -> gr.Blocks
                         clear_btn = gr.Button("New conversation", size="sm", scale=0)
                 with gr.Column(scale=2, min_width=340):
                     sources = gr.HTML(
-                        sources_html(index, None), elem_id="nq-sources", js_on_load=None
+                        sources_html(None), elem_id="nq-sources", js_on_load=None
                     )
             with gr.Tab("Add articles"):
                 gr.Markdown(

@@ -7,7 +7,7 @@ Texts are real news and encyclopedia sentences from ``/work/shared/datasets`` (W
 evidence facts, ODC-BY 1.0), embedded with the bundled model. ``--n`` of them are indexed and
 ``--queries`` other ones are the queries, so no query is its own nearest neighbour.
 
-Both indexes come from ``qa.vectors.build`` (so the benchmark measures the shipped settings);
+Both indexes come from ``qa.dense.build`` (so the benchmark measures the shipped settings);
 the flat index is exact and is the ground truth. Recall counts a returned hit as correct when
 it is in the exact top 10 or scores at least the exact 10th score (ties between equal vectors
 are not misses). Latency is one query at a time, as a user asks them, on one thread, best
@@ -35,7 +35,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from qa import vectors
+from qa import dense
 from qa.embed import DEFAULT_MODEL, get_embedder
 
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
@@ -132,14 +132,14 @@ def timed_search(index, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
     threads = faiss.omp_get_max_threads()
     faiss.omp_set_num_threads(1)
     try:
-        vectors.search(index, queries[:20], K)  # warm caches
+        dense.search(index, queries[:20], K)  # warm caches
         scores = np.zeros((len(queries), K), dtype=np.float32)
         ids = np.zeros((len(queries), K), dtype=np.int64)
         latencies = np.full(len(queries), np.inf)
         for _ in range(REPEATS):
             for row in range(len(queries)):
                 start = time.perf_counter()
-                s, i = vectors.search(index, queries[row : row + 1], K)
+                s, i = dense.search(index, queries[row : row + 1], K)
                 latencies[row] = min(latencies[row], (time.perf_counter() - start) * 1000)
                 scores[row], ids[row] = s[0], i[0]
     finally:
@@ -157,14 +157,14 @@ def measure_all(base: np.ndarray, queries: np.ndarray, label: str, sweep_m: bool
     runs: dict[str, object] = {"n_vectors": n, "dimension": dim, "n_queries": len(queries)}
 
     start = time.perf_counter()
-    flat = vectors.build(ids, base, dim, kind="flat")
+    flat = dense.build(ids, base, dim, kind="flat")
     flat_build = time.perf_counter() - start
     exact_scores, exact_ids, flat_ms = timed_search(flat, queries)
     flat_bytes = len(faiss.serialize_index(flat)) / n
     del flat
 
     start = time.perf_counter()
-    hnsw = vectors.build(ids, base, dim, kind="hnsw")
+    hnsw = dense.build(ids, base, dim, kind="hnsw")
     hnsw_build = time.perf_counter() - start
     hnsw_bytes = len(faiss.serialize_index(hnsw)) / n
     print(f"[{label}] built flat in {flat_build:.1f}s, hnsw in {hnsw_build:.1f}s", flush=True)
@@ -182,7 +182,7 @@ def measure_all(base: np.ndarray, queries: np.ndarray, label: str, sweep_m: bool
     main_rows = [one("flat (exact)", flat_build, flat_bytes, exact_scores, exact_ids, flat_ms)]
     main_rows.append(
         one(
-            f"hnsw M={vectors.HNSW_M} ef={vectors.HNSW_EF_SEARCH}",
+            f"hnsw M={dense.HNSW_M} ef={dense.HNSW_EF_SEARCH}",
             hnsw_build,
             hnsw_bytes,
             *timed_search(hnsw, queries),
@@ -194,7 +194,7 @@ def measure_all(base: np.ndarray, queries: np.ndarray, label: str, sweep_m: bool
     for ef in EF_SWEEP:
         set_ef_search(hnsw, ef)
         sweep.append(one(f"efSearch={ef}", 0.0, 0.0, *timed_search(hnsw, queries)))
-    set_ef_search(hnsw, vectors.HNSW_EF_SEARCH)
+    set_ef_search(hnsw, dense.HNSW_EF_SEARCH)
     runs["ef_sweep"] = [asdict(r) for r in sweep]
     del hnsw
 
@@ -202,8 +202,8 @@ def measure_all(base: np.ndarray, queries: np.ndarray, label: str, sweep_m: bool
         rows = []
         for m in M_SWEEP:
             inner = faiss.IndexHNSWFlat(dim, m, faiss.METRIC_INNER_PRODUCT)
-            inner.hnsw.efConstruction = vectors.HNSW_EF_CONSTRUCTION
-            inner.hnsw.efSearch = vectors.HNSW_EF_SEARCH
+            inner.hnsw.efConstruction = dense.HNSW_EF_CONSTRUCTION
+            inner.hnsw.efSearch = dense.HNSW_EF_SEARCH
             index = faiss.IndexIDMap2(inner)
             start = time.perf_counter()
             index.add_with_ids(base, ids)
@@ -211,7 +211,7 @@ def measure_all(base: np.ndarray, queries: np.ndarray, label: str, sweep_m: bool
             size = len(faiss.serialize_index(index)) / n
             rows.append(
                 one(
-                    f"M={m} ef={vectors.HNSW_EF_SEARCH}",
+                    f"M={m} ef={dense.HNSW_EF_SEARCH}",
                     build_s,
                     size,
                     *timed_search(index, queries),
@@ -257,7 +257,7 @@ def report(name: str, runs: dict) -> str:
         f"{runs['n_queries']} held-out queries",
         table(runs["main"], with_build=True),
         "",
-        f"efSearch sweep (M={vectors.HNSW_M}):",
+        f"efSearch sweep (M={dense.HNSW_M}):",
         table(runs["ef_sweep"], with_build=False),
     ]
     if "m_sweep" in runs:
@@ -303,9 +303,9 @@ def main(argv: list[str] | None = None) -> int:
             "latency": f"one query at a time, 1 thread, best of {REPEATS} runs per query",
             "model": DEFAULT_MODEL,
             "settings": {
-                "HNSW_M": vectors.HNSW_M,
-                "HNSW_EF_CONSTRUCTION": vectors.HNSW_EF_CONSTRUCTION,
-                "HNSW_EF_SEARCH": vectors.HNSW_EF_SEARCH,
+                "HNSW_M": dense.HNSW_M,
+                "HNSW_EF_CONSTRUCTION": dense.HNSW_EF_CONSTRUCTION,
+                "HNSW_EF_SEARCH": dense.HNSW_EF_SEARCH,
             },
         },
         "real": measure_all(base, queries, "real", sweep_m=True),

@@ -170,7 +170,7 @@ def run_dataset(
     if report.skipped:
         log(f"{evalset.name}: {len(report.skipped)} articles skipped, e.g. {report.skipped[0]}")
     index_seconds = time.perf_counter() - started
-    n_chunks = int(index.info()["chunks"])  # type: ignore[call-overload]
+    n_chunks = index.info().chunks
     log(f"{evalset.name}: {n_chunks} chunks in {index_seconds:.1f} s")
     outcome = DatasetResult(
         name=evalset.name,

@@ -19,9 +19,9 @@ from qa.errors import (
     LoadError,
     NewsQAError,
 )
-from qa.index import DEFAULT_INDEX_DIR, Filters, Index, IngestReport, open_index
+from qa.index import DEFAULT_INDEX_DIR, Index, IngestReport, open_index
 from qa.load import LoadResult, Skipped, load_paths
-from qa.records import Answer, Article, Citation, Passage, Sentence
+from qa.records import Answer, Article, Citation, Filters, IndexInfo, Passage, Sentence
 
 __all__ = [
     "Answer",
@@ -31,6 +31,7 @@ __all__ = [
     "EmptyQuestionError",
     "Filters",
     "Index",
+    "IndexInfo",
     "IndexMismatchError",
     "IndexNotFoundError",
     "IngestReport",

@@ -6,14 +6,13 @@ import argparse
 import json
 import sqlite3
 import sys
-import textwrap
 from collections.abc import Sequence
 
-from qa.answer import references
 from qa.errors import NewsQAError
-from qa.index import DEFAULT_INDEX_DIR, Filters, Index
-from qa.records import Answer, Passage
-from qa.retrieve import DEFAULT_MODE, MODES
+from qa.fusion import DEFAULT_MODE, MODES
+from qa.index import DEFAULT_INDEX_DIR, Index
+from qa.present import format_answer, format_passage
+from qa.records import Filters
 
 DESCRIPTION = """\
 Question answering over news articles with sentence-exact citations.
@@ -166,7 +165,7 @@ def _retrieve(args: argparse.Namespace) -> int:
     if not passages:
         print("no passages match (check the filters, or ingest articles first)")
     for passage in passages:
-        print(_format_passage(passage))
+        print(format_passage(passage))
     return 0
 
 
@@ -181,35 +180,9 @@ def _ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def format_answer(answer: Answer) -> str:
-    lines = []
-    if answer.resolved_question:
-        lines.append(f"(understood as: {answer.resolved_question})")
-    lines += [f"note: {note}" for note in answer.notes]
-    lines.append(answer.text)
-    if answer.citations:
-        lines += references(answer)
-    elif answer.closest:
-        lines.append("\nClosest passages (not an answer):")
-        lines += [_format_passage(p) for p in answer.closest]
-    return "\n".join(lines)
-
-
-def _format_passage(passage: Passage) -> str:
-    article = passage.article
-    meta = " — ".join(x for x in (article.source, article.published[:10]) if x)
-    head = f"[{passage.rank}] {passage.score:.3f}  {article.title}" + (f" ({meta})" if meta else "")
-    where = f"    {article.id} chars {passage.start}-{passage.end}"
-    if passage.also_reported_by:
-        copies = ", ".join(a.source or a.title for a in passage.also_reported_by)
-        where += f"  (also reported by {copies})"
-    body = textwrap.indent(textwrap.fill(passage.text, 96), "    ")
-    return f"{head}\n{where}\n{body}\n"
-
-
 def _info(args: argparse.Namespace) -> int:
     with Index.open(args.index) as index:
-        info = index.info()
+        info = index.info().to_dict()
         articles = index.articles() if args.articles else []
     if args.json:
         if articles:

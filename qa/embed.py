@@ -7,7 +7,7 @@ weights, so nothing is downloaded. Any local sentence-transformers model folder 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -102,6 +102,22 @@ def _load_model(name: str):
     return SentenceTransformer(path, device="cpu")
 
 
+# Embedders by name, besides sentence-transformers folders: tests register a fast fake
+# model here, so the CLI and the app run on it exactly as they would on a real one.
+EMBEDDERS: dict[str, Callable[[], Embedder]] = {}
+
+
+def register_embedder(name: str, factory: Callable[[], Embedder]) -> None:
+    """Make ``get_embedder(name)`` (and so ``Index.open(model=name)``, the CLI's
+    ``--model name`` and indexes built with it) use ``factory()``."""
+    EMBEDDERS[name] = factory
+    get_embedder.cache_clear()
+
+
 @lru_cache(maxsize=4)
-def get_embedder(name: str = DEFAULT_MODEL) -> SentenceTransformerEmbedder:
+def get_embedder(name: str = DEFAULT_MODEL) -> Embedder:
+    """The embedder called ``name``: a registered one, the bundled default, or a local
+    sentence-transformers model folder. Loaded once per process."""
+    if name in EMBEDDERS:
+        return EMBEDDERS[name]()
     return SentenceTransformerEmbedder(name)

@@ -1,128 +1,62 @@
-"""An index on disk: ingest articles, delete them, retrieve cited passages.
+"""``Index``: the public front of an index folder. It opens the store, checks the model, and
+hands each call to the step that does the work:
+
+    ingest / add / delete     qa.ingest     (segment, chunk, embed, write; qa.caches refreshed)
+    retrieve / retrieve_many  qa.search     (dense + BM25, fused; passages with sentences)
+    ask / interpret_time      qa.answer     (follow-ups, time words, cited sentences)
+    info / articles / ...     qa.store
 
 Layout of an index folder::
 
     newsqa.sqlite        articles, sentences (offsets), chunks (+ vectors), manifest
     dense-<gen>.faiss    FAISS index of chunk vectors keyed by chunk id   (derived cache)
-    bm25-<gen>/          bm25s index of chunk texts                        (derived cache)
+    bm25-<gen>/          bm25s index of chunk terms                        (derived cache)
 
-``<gen>`` is the store's generation, bumped by every committed change; a cache of another
-generation is stale and rebuilt from the store (no re-embedding needed).
+Thread-safe: one lock guards the store connection and the caches, held for every read and
+write but never while an ingest embeds (questions are answered during a large upload).
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
-import shutil
 import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-import numpy as np
-from tqdm.auto import tqdm
-
-from qa import vectors
-from qa.answer import ABSTAIN_BELOW, select_answer
-from qa.chunk import (
-    DEFAULT_CHUNK_TOKENS,
-    DEFAULT_OVERLAP_SENTENCES,
-    TOKENIZER_NAME,
-    chunk_sentences,
-)
-from qa.dedup import DuplicateFinder, signature
+from qa import answer
+from qa.caches import SearchCaches
+from qa.chunk import DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP_SENTENCES, TOKENIZER_NAME
 from qa.embed import DEFAULT_MODEL, Embedder, get_embedder
-from qa.errors import (
-    ArticleNotFoundError,
-    EmptyQuestionError,
-    IndexMismatchError,
-    IndexNotFoundError,
-)
-from qa.followup import resolve as resolve_followup
-from qa.lexical import LexicalIndex
-from qa.load import Skipped, load_paths
-from qa.records import Answer, Article, ChunkSpan, Passage, Sentence, Span
-from qa.rescore import RESCORE_DEPTH, best_sentence_scores, rescore
-from qa.retrieve import DEFAULT_MODE, FUSED_MODES, FUSION_DEPTH, check_mode, convex_fusion
-from qa.segment import split_sentences
-from qa.speakers import speaker_in_question
+from qa.errors import ArticleNotFoundError, IndexMismatchError, IndexNotFoundError
+from qa.fusion import DEFAULT_MODE
+from qa.ingest import Ingester, IngestReport
+from qa.load import article_id, load_paths
+from qa.records import Answer, Article, Filters, IndexInfo, Passage, Sentence
+from qa.search import Searcher
+from qa.sentence_vectors import SentenceVectors
 from qa.store import DB_NAME, SCHEMA_VERSION, Store
-from qa.timeexpr import find_time_range, strip_time_phrase
 
 DEFAULT_INDEX_DIR = "index"
-_CACHE_NAME = re.compile(r"(?:dense-(\d+)\.faiss|bm25-(\d+))")
-ANSWER_K = 8  # passages an answer is chosen from
-SPEAKER_K = 20  # "what did X say": gather X's statements from more articles
-SENTENCE_CACHE = 50_000  # sentence vectors kept in memory (~77 MB at 384-d)
-INGEST_BATCH_ARTICLES = 256  # committed together: a crash loses at most one batch
 
-
-@dataclass
-class IngestReport:
-    added: list[str] = field(default_factory=list)  # article ids
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    chunks_added: int = 0
-    chunks_resplit: int = 0  # chunks re-cut to fit the embedder's own token limit
-    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (article, its group)
-
-    def summary(self) -> str:
-        parts = [
-            f"{len(self.added)} added",
-            f"{len(self.updated)} updated",
-            f"{len(self.unchanged)} unchanged",
-            f"{len(self.skipped)} skipped",
-        ]
-        grouped = f", {len(self.duplicates)} near-duplicates grouped" if self.duplicates else ""
-        return ", ".join(parts) + f" ({self.chunks_added} new chunks{grouped})"
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Narrow a search to some sources, a date range (ISO dates, inclusive) or articles."""
-
-    sources: tuple[str, ...] = ()
-    since: str = ""
-    until: str = ""
-    article_ids: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        for label, value in (("since", self.since), ("until", self.until)):
-            if value:
-                try:
-                    date.fromisoformat(value[:10])
-                except ValueError:
-                    raise ValueError(
-                        f"{label} date {value!r} is not a date written YYYY-MM-DD "
-                        "(e.g. 2025-03-05)"
-                    ) from None
-        if self.since and self.until and self.since[:10] > self.until[:10]:
-            raise ValueError(f"since {self.since} is after until {self.until}; swap them")
-
-    def active(self) -> bool:
-        return bool(self.sources or self.since or self.until or self.article_ids)
+__all__ = ["DEFAULT_INDEX_DIR", "Filters", "Index", "IngestReport", "open_index"]
 
 
 class Index:
-    """A persistent index of articles. Thread-safe: one lock guards the store and caches."""
+    """A persistent index of articles (see the module docstring)."""
 
     def __init__(self, folder: Path, store: Store, embedder: Embedder) -> None:
         self.folder = folder
         self.store = store
         self.embedder = embedder
         self._lock = threading.RLock()
-        self._dense = None
-        self._lexical: LexicalIndex | None = None
-        self._cache_generation = -1
-        self._finder: DuplicateFinder | None = None
-        self._sentence_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         settings = store.manifest()
         self.chunk_tokens = int(settings["chunk_tokens"])  # type: ignore[arg-type]
         self.overlap = int(settings["overlap_sentences"])  # type: ignore[arg-type]
+        self.caches = SearchCaches(folder, store, embedder.dimension)
+        self.searcher = Searcher(store, self.caches, embedder, SentenceVectors(embedder))
+        self.ingester = Ingester(
+            store, embedder, self.chunk_tokens, self.overlap, self._lock, self.caches.refresh
+        )
 
     # -- opening -----------------------------------------------------------------------
     @classmethod
@@ -193,209 +127,26 @@ class Index:
 
     def add(self, articles: Sequence[Article], progress: bool = False) -> IngestReport:
         """Add articles: unchanged ones are skipped (no new vectors), changed ones replaced."""
-        report = IngestReport()
-        with self._lock:
-            # Two entries with one id (a feed listing an update): the later one wins.
-            latest: dict[str, Article] = {}
-            for article in articles:
-                if article.id in latest:
-                    earlier = latest.pop(article.id)
-                    report.skipped.append(
-                        Skipped(
-                            earlier.path or earlier.title,
-                            "replaced by a later entry with the same url in the same batch",
-                        )
-                    )
-                latest[article.id] = article
-            todo: list[Article] = []
-            for article in latest.values():
-                digest = _content_hash(article)
-                stored = self.store.content_hash(article.id)
-                if stored == digest:
-                    report.unchanged.append(article.id)
-                else:
-                    (report.updated if stored else report.added).append(article.id)
-                    todo.append(article)
-        # Segmenting and embedding run outside the lock, so questions are answered while a
-        # large upload is being embedded; only the writes and the cache refresh take it.
-        bar = tqdm(total=len(todo), desc="Ingesting", unit="article", disable=not progress)
-        for i in range(0, len(todo), INGEST_BATCH_ARTICLES):
-            batch = todo[i : i + INGEST_BATCH_ARTICLES]
-            prepared = [self._prepare(article, report) for article in batch]
-            texts = [a.text[c.start : c.end] for a, _, chunks in prepared for c in chunks]
-            embedded = self.embedder.embed(texts, progress=progress and len(texts) > 256)
-            with self._lock:
-                self._write_batch(prepared, embedded, report)
-            bar.update(len(batch))
-        bar.close()
-        if todo:
-            with self._lock:
-                self._refresh_caches()
-        return report
-
-    def _write_batch(
-        self,
-        prepared: list[tuple[Article, list[Sentence], list[ChunkSpan]]],
-        embedded: np.ndarray,
-        report: IngestReport,
-    ) -> None:
-        finder = self._duplicates()
-        try:
-            with self.store.transaction():
-                offset = 0
-                for article, sentences, chunks in prepared:
-                    self.store.delete_article(article.id)
-                    finder.remove(article.id)
-                    # A near-copy of a stored story joins that story's group.
-                    minhash = signature(article.text)
-                    near = [key for key, _ in finder.find(minhash)]
-                    group = self.store.representative(near[0]) if near else None
-                    self.store.insert_article(article, _content_hash(article), minhash, group)
-                    finder.add(article.id, minhash)
-                    self.store.insert_sentences(sentences)
-                    vectors_of = embedded[offset : offset + len(chunks)]
-                    self.store.insert_chunks(article.id, chunks, vectors_of)
-                    offset += len(chunks)
-                    report.chunks_added += len(chunks)
-                    if group:
-                        report.duplicates.append((article.id, group))
-                self.store.bump_generation()
-        except BaseException:
-            self._finder = None  # it saw rows that were rolled back: rebuild from the store
-            raise
-
-    def _duplicates(self) -> DuplicateFinder:
-        """The near-duplicate finder over every stored article, built on first use."""
-        if self._finder is None:
-            self._finder = DuplicateFinder()
-            for article_id, minhash in self.store.signatures():
-                self._finder.add(article_id, minhash)
-        return self._finder
-
-    def _prepare(
-        self, article: Article, report: IngestReport
-    ) -> tuple[Article, list[Sentence], list[ChunkSpan]]:
-        found = split_sentences(article.text)
-        spans = [span for span, _ in found]
-        sentences = [
-            Sentence(article.id, i, span.start, span.end, span.text, paragraph)
-            for i, (span, paragraph) in enumerate(found)
-        ]
-        chunks = chunk_sentences(article.text, spans, self.chunk_tokens, self.overlap)
-        return article, sentences, self._fit_model(article.text, spans, chunks, report)
-
-    def _fit_model(
-        self, text: str, spans: list[Span], chunks: list[ChunkSpan], report: IngestReport
-    ) -> list[ChunkSpan]:
-        """Never let the embedder truncate: re-cut any chunk that is too long in the model's
-        own word pieces (2 are reserved for [CLS] and [SEP])."""
-        limit = self.embedder.max_tokens - 2
-        fitted: list[ChunkSpan] = []
-        for chunk in chunks:
-            if self.embedder.count_tokens(text[chunk.start : chunk.end]) <= limit:
-                fitted.append(chunk)
-                continue
-            report.chunks_resplit += 1
-            inner = spans[chunk.first_sentence : chunk.last_sentence + 1]
-            if chunk.partial:
-                inner = [Span(chunk.start, chunk.end, text[chunk.start : chunk.end])]
-            for piece in chunk_sentences(text, inner, limit, 0, count=self.embedder.count_tokens):
-                first = chunk.first_sentence + (0 if chunk.partial else piece.first_sentence)
-                last = chunk.first_sentence + (0 if chunk.partial else piece.last_sentence)
-                fitted.append(
-                    ChunkSpan(
-                        piece.start,
-                        piece.end,
-                        first,
-                        last,
-                        piece.n_tokens,
-                        chunk.partial or piece.partial,
-                    )
-                )
-        return fitted
+        return self.ingester.add(articles, progress=progress)
 
     def delete(self, id_or_url: str) -> Article:
         """Remove an article (by id or url) with its sentences, chunks and vectors."""
         with self._lock:
-            article_id = self.store.find_article_id(id_or_url)
-            if article_id is None:
+            wanted = id_or_url.strip()
+            by_url = article_id(wanted, "") if "://" in wanted else ""
+            found = self.store.find_article_id(wanted, by_url)
+            article = self.store.article(found) if found else None
+            if article is None:
                 raise ArticleNotFoundError(
                     f"no article with id or url {id_or_url!r}; list ids with: python -m qa info "
                     f"--index {self.folder} --articles"
                 )
-            article = self.store.article(article_id)
             with self.store.transaction():
-                self.store.delete_article(article_id)
+                self.store.delete_article(article.id)
                 self.store.bump_generation()
-            if self._finder is not None:
-                self._finder.remove(article_id)
-            self._refresh_caches()
-            assert article is not None
+            self.ingester.forget(article.id)
+            self.caches.refresh()
             return article
-
-    # -- caches ------------------------------------------------------------------------
-    def _refresh_caches(self) -> None:
-        """Bring the FAISS and BM25 caches to the store's generation, rebuilding what is
-        stale, then drop older generations."""
-        generation = self.store.generation()
-        if self._cache_generation == generation:
-            return
-        dense_path = self.folder / f"dense-{generation}.faiss"
-        lexical_path = self.folder / f"bm25-{generation}"
-        if dense_path.exists():
-            self._dense = vectors.load(dense_path)
-        else:
-            self._dense = self._updated_dense() or self._rebuilt_dense()
-            vectors.save(self._dense, dense_path)
-        if (lexical_path / "ok.json").exists():
-            self._lexical = LexicalIndex.load(lexical_path)
-        else:
-            ids, texts = self.store.all_chunk_texts()
-            self._lexical = LexicalIndex.build(ids, texts)
-            self._lexical.save(lexical_path)
-        self._cache_generation = generation
-        # Drop caches of older generations only: another process may be writing a newer one.
-        for old in self.folder.iterdir():
-            stale = _CACHE_NAME.fullmatch(old.name)
-            if stale and int(stale.group(1) or stale.group(2)) < generation:
-                if old.is_dir():
-                    shutil.rmtree(old, ignore_errors=True)
-                else:
-                    old.unlink(missing_ok=True)
-
-    def _rebuilt_dense(self):
-        ids, matrix = self.store.all_vectors(self.embedder.dimension)
-        return vectors.build(ids, matrix, self.embedder.dimension)
-
-    def _updated_dense(self):
-        """The previous dense index brought up to date in place — add the new chunks' vectors,
-        remove the deleted ones — instead of re-reading every vector; None when a rebuild is
-        needed (no previous index, HNSW asked to delete, or the index type should change)."""
-        previous = self._dense
-        if previous is None:
-            older = sorted(
-                (int(m.group(1)), p)
-                for p in self.folder.glob("dense-*.faiss")
-                if (m := re.fullmatch(r"dense-(\d+)\.faiss", p.name))
-            )
-            if not older:
-                return None
-            try:
-                previous = vectors.load(older[-1][1])
-            except RuntimeError:  # unreadable: fall back to a rebuild
-                return None
-        stored = self.store.chunk_ids()
-        cached = vectors.ids(previous)
-        removed = np.setdiff1d(cached, stored, assume_unique=True)
-        added = np.setdiff1d(stored, cached, assume_unique=True)
-        kind = vectors.index_type(previous)
-        if kind != vectors.choose_index_type(len(stored)) or (len(removed) and kind == "hnsw"):
-            return None
-        if len(removed):
-            previous.remove_ids(removed)
-        if len(added):
-            previous.add_with_ids(self.store.vectors(added, self.embedder.dimension), added)
-        return previous
 
     # -- retrieval ---------------------------------------------------------------------
     def retrieve(
@@ -418,141 +169,9 @@ class Index:
         filters: Filters | None = None,
     ) -> list[list[Passage]]:
         """Batch retrieval: one list of passages per question (embeds all questions at once)."""
-        check_mode(mode)
-        for question in questions:
-            if not isinstance(question, str) or not question.strip():
-                raise EmptyQuestionError(
-                    "the question is empty; type a question about the articles"
-                )
-        if k < 1:
-            raise ValueError(f"k of {k} is too small; ask for at least 1 passage")
         with self._lock:
-            self._refresh_caches()
-            allowed = None
-            if filters is not None and filters.active():
-                allowed = self.store.chunk_ids_where(
-                    filters.sources,
-                    filters.since or None,
-                    filters.until or None,
-                    filters.article_ids,
-                )
-            grouped = self.store.has_duplicates()
-            # Copies of one story collapse into one result, so look deeper to still fill k.
-            depth = 3 * k if grouped else k
-            rankings = self._rank(list(questions), depth, mode, allowed)
-            results = [self._passages(ranking) for ranking in rankings]
-            if grouped:
-                results = [self._collapse_copies(passages) for passages in results]
-            return [passages[:k] for passages in results]
-
-    def _collapse_copies(self, passages: list[Passage]) -> list[Passage]:
-        """Show each story once: passages from a second copy of a story already shown are
-        dropped, and the shown one lists the other copies as "also reported by"."""
-        group_of = self.store.representatives(p.article.id for p in passages)
-        shown: dict[str, str] = {}  # group -> the article shown for it
-        kept = []
-        for passage in passages:
-            group = group_of.get(passage.article.id, passage.article.id)
-            if shown.setdefault(group, passage.article.id) == passage.article.id:
-                kept.append(passage)
-        members = self.store.group_members(shown)
-        return [
-            replace(
-                passage,
-                rank=rank,
-                also_reported_by=tuple(
-                    a
-                    for a in members.get(group_of[passage.article.id], [])
-                    if a.id != passage.article.id
-                ),
-            )
-            for rank, passage in enumerate(kept, start=1)
-        ]
-
-    def _rank(
-        self, questions: list[str], k: int, mode: str, allowed: np.ndarray | None
-    ) -> list[list[tuple[int, float]]]:
-        fused = mode in FUSED_MODES
-        depth = max(FUSION_DEPTH, k) if fused else k  # fusion needs candidates to fuse
-        dense_hits: list[tuple[np.ndarray, np.ndarray]] = []
-        lexical_hits: list[tuple[np.ndarray, np.ndarray]] = []
-        query = np.zeros((0, self.embedder.dimension), dtype=np.float32)
-        if mode != "bm25":
-            query = self.embedder.embed(questions)
-            scores, ids = vectors.search(self._dense, query, depth, allowed)
-            for row_scores, row_ids in zip(scores, ids, strict=True):
-                keep = row_ids >= 0
-                dense_hits.append((row_scores[keep], row_ids[keep]))
-        if mode != "dense":
-            assert self._lexical is not None
-            lexical_hits = self._lexical.search(questions, depth, allowed)
-        rankings: list[list[tuple[int, float]]] = []
-        for i in range(len(questions)):
-            if mode == "dense":
-                ranking = [(int(c), float(s)) for s, c in zip(*dense_hits[i], strict=True)]
-            elif mode == "bm25":
-                ranking = [(int(c), float(s)) for s, c in zip(*lexical_hits[i], strict=True)]
-            else:
-                ranking = convex_fusion([dense_hits[i], lexical_hits[i]])
-            rankings.append(ranking)
-        if mode == "hybrid+rescore":
-            rankings = self._rescore(query, rankings)
-        return [ranking[:k] for ranking in rankings]
-
-    def _rescore(
-        self, query: np.ndarray, rankings: list[list[tuple[int, float]]]
-    ) -> list[list[tuple[int, float]]]:
-        """Re-rank each question's first ``RESCORE_DEPTH`` candidates by their best sentence
-        (``qa.rescore``). Sentence vectors come from, and stay in, the answer's cache."""
-        heads = [[chunk_id for chunk_id, _ in ranking[:RESCORE_DEPTH]] for ranking in rankings]
-        chunks = self.store.chunks(list({c for head in heads for c in head}))
-        articles = {a.id: a for a in self.store.articles({c.article_id for c in chunks.values()})}
-        stored = {a.id: self.store.sentences(a.id, a.text) for a in articles.values()}
-        sentences: dict[int, list[str]] = {}  # chunk id -> the texts of its sentences
-        for chunk_id, chunk in chunks.items():
-            if chunk.partial:  # a piece of one over-long sentence: score the piece itself
-                text = articles[chunk.article_id].text[chunk.start : chunk.end]
-                sentences[chunk_id] = [text]
-            else:
-                span = stored[chunk.article_id][chunk.first_sentence : chunk.last_sentence + 1]
-                sentences[chunk_id] = [s.text for s in span]
-        unique = list(dict.fromkeys(t for texts in sentences.values() for t in texts))
-        row_of = {text: row for row, text in enumerate(unique)}
-        found = self._embed_cached(unique) if unique else np.zeros((0, query.shape[1]))
-        rescored = []
-        for question, ranking, head in zip(query, rankings, heads, strict=True):
-            rows = [row_of[t] for c in head for t in sentences[c]]
-            owners = [i for i, c in enumerate(head) for _ in sentences[c]]
-            best = best_sentence_scores(question, found[rows], owners, len(head))
-            rescored.append(rescore(ranking, best))
-        return rescored
-
-    def _passages(self, ranking: list[tuple[int, float]]) -> list[Passage]:
-        chunks = self.store.chunks([chunk_id for chunk_id, _ in ranking])
-        articles = {a.id: a for a in self.store.articles({c.article_id for c in chunks.values()})}
-        sentences: dict[str, list[Sentence]] = {}
-        passages = []
-        ranking = [(c, score) for c, score in ranking if c in chunks]  # deleted meanwhile
-        for rank, (chunk_id, score) in enumerate(ranking, start=1):
-            chunk = chunks[chunk_id]
-            article = articles[chunk.article_id]
-            if article.id not in sentences:
-                sentences[article.id] = self.store.sentences(article.id, article.text)
-            passages.append(
-                Passage(
-                    score=score,
-                    chunk_id=chunk_id,
-                    text=article.text[chunk.start : chunk.end],
-                    start=chunk.start,
-                    end=chunk.end,
-                    article=article,
-                    sentences=tuple(
-                        sentences[article.id][chunk.first_sentence : chunk.last_sentence + 1]
-                    ),
-                    rank=rank,
-                )
-            )
-        return passages
+            found = self.searcher.search(list(questions), k, mode, filters)
+        return [retrieved.passages for retrieved in found]
 
     # -- answering --------------------------------------------------------------------
     def ask(
@@ -563,7 +182,7 @@ class Index:
         filters: Filters | None = None,
         mode: str = DEFAULT_MODE,
         today: date | None = None,
-        abstain_below: float = ABSTAIN_BELOW,
+        abstain_below: float = answer.ABSTAIN_BELOW,
     ) -> Answer:
         """Answer with sentences quoted from the articles, each cited exactly, or abstain.
 
@@ -575,53 +194,18 @@ class Index:
         ``abstain_below`` is the answer score under which it says the articles don't answer
         (calibrated by ``python -m eval.calibrate``).
         """
-        if not isinstance(question, str) or not question.strip():
-            raise EmptyQuestionError("the question is empty; type a question about the articles")
-        resolved = resolve_followup(question.strip(), list(history or []))
-        filters = filters or Filters()
-        if resolved.article_ids:
-            filters = replace(filters, article_ids=resolved.article_ids)
         # One lock for the whole answer: the store connection, the caches and the sentence
         # vectors are shared by the app's worker threads.
         with self._lock:
-            # Time words count only in what the user typed, not in context a follow-up added.
-            query, filters, notes = self._apply_time(
-                resolved.question, filters, today, asked=question
-            )
-            # "What did X say?" wants every article quoting X, so it looks further.
-            k = SPEAKER_K if speaker_in_question(query) else ANSWER_K
-            passages = self.retrieve(query, k, mode=mode, filters=filters)
-            sentences_of = {
-                p.article.id: self.store.sentences(p.article.id, p.article.text) for p in passages
-            }
-            answer = select_answer(
-                query,
-                passages,
-                sentences_of,
-                self._embed_cached,
-                exclude=resolved.exclude,
+            return answer.ask(
+                self.searcher,
+                question,
+                history or (),
+                filters=filters,
+                mode=mode,
+                today=today,
                 abstain_below=abstain_below,
-                filtered=filters.active(),
             )
-        answer = _cite_copies(answer, passages)
-        shown = resolved.question if resolved.changed(question.strip()) else ""
-        return replace(answer, question=question, resolved_question=shown, notes=tuple(notes))
-
-    def _embed_cached(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed texts, remembering sentence vectors: answering re-reads the same candidate
-        sentences again and again, and embedding them is most of an answer's time."""
-        cache = self._sentence_vectors
-        for text in texts:
-            if text in cache:
-                cache.move_to_end(text)  # recently used: evicted last
-        missing = list(dict.fromkeys(t for t in texts if t not in cache))
-        if missing:
-            for text, vector in zip(missing, self.embedder.embed(missing), strict=True):
-                self._sentence_vectors[text] = vector
-                self._sentence_vectors.move_to_end(text)
-            while len(self._sentence_vectors) > SENTENCE_CACHE:
-                self._sentence_vectors.popitem(last=False)
-        return np.stack([self._sentence_vectors[t] for t in texts])
 
     def interpret_time(
         self, question: str, filters: Filters | None = None, today: date | None = None
@@ -630,40 +214,7 @@ class Index:
         they were read). ``ask`` does this itself; use it before ``retrieve`` to get the same
         reading of "last week" or "in March 2025"."""
         with self._lock:
-            return self._apply_time(question, filters or Filters(), today)
-
-    def _apply_time(
-        self, question: str, filters: Filters, today: date | None, asked: str = ""
-    ) -> tuple[str, Filters, list[str]]:
-        """Turn "last week", "in March 2025"... into a date filter, relative to ``today``
-        (default: the newest article's date, so an archive is read as of its own time).
-        Only words of ``asked`` (the user's own question) count when it is given."""
-        reference = today or self._newest_date()
-        found = find_time_range(asked or question, reference) if reference else None
-        if found is not None and found.phrase not in question:
-            found = None
-        if found is None:
-            return question, filters, []
-        since = max(filter(None, [found.since, filters.since]), default="")
-        until = min(filter(None, [found.until, filters.until]), default="")
-        narrowed = replace(filters, since=since, until=until)
-        matching = self.store.chunk_ids_where(
-            narrowed.sources, since or None, until or None, narrowed.article_ids
-        )
-        if not len(matching):
-            note = (
-                f"dates: {found.description}, but no article is dated then; searched all dates"
-            )
-            return question, filters, [note]
-        note = f"dates: {found.description}"
-        return strip_time_phrase(question, found) or question, narrowed, [note]
-
-    def _newest_date(self) -> date | None:
-        newest = self.store.date_range()[1]
-        try:
-            return date.fromisoformat(newest[:10]) if newest else None
-        except ValueError:
-            return None
+            return answer.interpret_time(self.store, question, filters or Filters(), today)
 
     # -- reading -----------------------------------------------------------------------
     def articles(self) -> list[Article]:
@@ -681,48 +232,31 @@ class Index:
         with self._lock:
             return self.store.sentences(article_id)
 
-    def info(self) -> dict[str, object]:
+    def info(self) -> IndexInfo:
         with self._lock:
-            self._refresh_caches()
+            self.caches.refresh()
             manifest = self.store.manifest()
             first, last = self.store.date_range()
+            counts = self.store.counts()
             files = [p for p in self.folder.rglob("*") if p.is_file()]
-            return {
-                "index": str(self.folder),
-                **self.store.counts(),
-                "model": manifest["model"],
-                "dimension": manifest["dimension"],
-                "tokenizer": manifest["tokenizer"],
-                "chunk_tokens": manifest["chunk_tokens"],
-                "overlap_sentences": manifest["overlap_sentences"],
-                "schema_version": manifest["schema_version"],
-                "generation": manifest["generation"],
-                "dense_index": vectors.index_type(self._dense),
-                "sources": dict(self.store.sources()),
-                "published_from": first,
-                "published_to": last,
-                "size_bytes": sum(p.stat().st_size for p in files),
-            }
-
-
-def _cite_copies(answer: Answer, passages: Sequence[Passage]) -> Answer:
-    """A cited sentence that a syndicated copy carries word for word lists that copy too."""
-    copies = {p.article.id: p.also_reported_by for p in passages if p.also_reported_by}
-    if not copies:
-        return answer
-    citations = tuple(
-        replace(
-            c,
-            also_in=c.also_in
-            + tuple(
-                a
-                for a in copies.get(c.article.id, ())
-                if c.sentence in a.text and a not in c.also_in
-            ),
-        )
-        for c in answer.citations
-    )
-    return replace(answer, citations=citations)
+            return IndexInfo(
+                index=str(self.folder),
+                articles=counts["articles"],
+                sentences=counts["sentences"],
+                chunks=counts["chunks"],
+                model=str(manifest["model"]),
+                dimension=int(manifest["dimension"]),  # type: ignore[arg-type]
+                tokenizer=str(manifest["tokenizer"]),
+                chunk_tokens=int(manifest["chunk_tokens"]),  # type: ignore[arg-type]
+                overlap_sentences=int(manifest["overlap_sentences"]),  # type: ignore[arg-type]
+                schema_version=int(manifest["schema_version"]),  # type: ignore[arg-type]
+                generation=int(manifest["generation"]),  # type: ignore[arg-type]
+                dense_index=self.caches.dense.kind,
+                sources=dict(self.store.sources()),
+                published_from=first,
+                published_to=last,
+                size_bytes=sum(p.stat().st_size for p in files),
+            )
 
 
 def _check_compatible(
@@ -747,18 +281,6 @@ def _check_compatible(
             f"{embedder.name!r} makes {embedder.dimension}-d ones; {rebuild}"
         )
     return embedder
-
-
-def _content_hash(article: Article) -> str:
-    fields = (
-        article.title,
-        article.text,
-        article.source,
-        article.url,
-        article.published,
-        article.author,
-    )
-    return hashlib.sha1("\x1f".join(fields).encode("utf-8")).hexdigest()
 
 
 def open_index(folder: str | Path = DEFAULT_INDEX_DIR, **options) -> Index:

@@ -1,4 +1,5 @@
-"""Keyword search: BM25 (the ``bm25s`` library) over the same chunks as the dense index."""
+"""Keyword search backend: BM25 (the ``bm25s`` library) over the same chunks as the dense
+index, on the project's one vocabulary (``qa.text.terms``: stemmed content words)."""
 
 from __future__ import annotations
 
@@ -10,25 +11,9 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
-import Stemmer
 
-# Keep one-character numbers ("5 officers") that bm25s's default pattern drops.
-TOKEN_PATTERN = r"(?u)\b(?:\w\w+|\d)\b"
-
-
-def _stemmer():
-    return Stemmer.Stemmer("english")
-
-
-def tokenize(texts: Sequence[str], *, ids: bool = True):
-    return bm25s.tokenize(
-        list(texts),
-        token_pattern=TOKEN_PATTERN,
-        stopwords="en",
-        stemmer=_stemmer(),
-        return_ids=ids,
-        show_progress=False,
-    )
+from qa.backends import Hits, Queries, no_hits
+from qa.text import terms_many
 
 
 class LexicalIndex:
@@ -42,29 +27,29 @@ class LexicalIndex:
     def build(cls, chunk_ids: np.ndarray, texts: Sequence[str]) -> LexicalIndex:
         if not len(chunk_ids):
             return cls(None, chunk_ids)
-        tokens = tokenize(texts)
-        if not tokens.vocab:  # only stop words and punctuation ("It was."): nothing to index
+        tokens = terms_many(texts)
+        if not any(tokens):  # only stop words and punctuation ("It was."): nothing to index
             return cls(None, chunk_ids)
         model = bm25s.BM25()
         model.index(tokens, show_progress=False)
         return cls(model, chunk_ids)
 
-    def search(
-        self, questions: Sequence[str], k: int, allowed: np.ndarray | None = None
-    ) -> list[tuple[np.ndarray, np.ndarray]]:
+    def search(self, queries: Queries, k: int, allowed: np.ndarray | None = None) -> list[Hits]:
         """Top ``k`` (scores, chunk ids) per question, only positive scores, filtered
         inside the scoring by a 0/1 weight mask when ``allowed`` is given."""
         if self.model is None:
-            return [(np.zeros(0, np.float32), np.zeros(0, np.int64)) for _ in questions]
+            return [no_hits() for _ in queries.texts]
         mask = None
         if allowed is not None:
             mask = np.isin(self.chunk_ids, allowed).astype(np.float32)
         results = []
-        for tokens in tokenize(questions, ids=False):
-            scores = self.model.get_scores(tokens, weight_mask=mask) if tokens else None
-            if scores is None:
-                results.append((np.zeros(0, np.float32), np.zeros(0, np.int64)))
+        vocabulary = self.model.vocab_dict
+        for tokens in terms_many(queries.texts):
+            known = [t for t in tokens if t in vocabulary]
+            if not known:
+                results.append(no_hits())
                 continue
+            scores = self.model.get_scores(known, weight_mask=mask)
             top = min(k, int((scores > 0).sum()))
             order = np.argpartition(-scores, top - 1)[:top] if top else np.zeros(0, np.int64)
             order = order[np.argsort(-scores[order], kind="stable")]

@@ -1,20 +1,45 @@
-"""Presenting answers safely: escaping article text for HTML and Markdown, and showing a cited
-sentence highlighted inside its paragraph.
+"""The present step: answers, citations, passages and reports as plain text (the CLI),
+Markdown (the chat) and HTML (the sources panel). The CLI and the app only lay these out.
 
-Article text is untrusted input (a scraped page may contain ``<script>`` or Markdown that
-would restyle a chat), so every function here returns text that displays as written.
+Everything here works from the records alone (``Answer``, ``Citation`` with its paragraph,
+``Passage``, ``IndexInfo``, ``IngestReport``): presenting an answer reads nothing more from the
+store. Article text is untrusted input (a scraped page may contain ``<script>`` or Markdown
+that would restyle a chat), so every Markdown and HTML function returns text that displays
+as written.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import textwrap
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
-from qa.records import Sentence
+from qa.ingest import IngestReport
+from qa.load import Skipped
+from qa.records import Answer, Article, Citation, IndexInfo, Passage, Sentence
 
-__all__ = ["escape_markdown", "excerpts", "highlighted_html", "safe_url"]
+__all__ = [
+    "CLOSEST_LABEL",
+    "also_reported_by",
+    "answer_markdown",
+    "chat_messages",
+    "escape_markdown",
+    "excerpts",
+    "format_answer",
+    "format_passage",
+    "highlighted_html",
+    "index_stats",
+    "ingest_summary",
+    "references",
+    "safe_url",
+    "source_line",
+    "sources_html",
+]
+
+CLOSEST_LABEL = "Closest passages (not an answer)"
+_ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")
 
 # Characters that start Markdown syntax anywhere in a line (emphasis, code, links, headings,
 # tables, strikethrough, LaTeX). Escaping only these keeps copied answers readable.
@@ -91,3 +116,192 @@ def highlighted_html(excerpt: Sequence[tuple[Sentence, bool]]) -> str:
         text = html.escape(sentence.text)
         parts.append(f"<mark>{text}</mark>" if cited else text)
     return " ".join(parts)
+
+
+# -- shared pieces ----------------------------------------------------------------------------
+def also_reported_by(copies: Iterable[Article]) -> str:
+    """The outlets (or titles) of a story's other copies, comma-separated, each once."""
+    return ", ".join(dict.fromkeys(a.source or a.title for a in copies))
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
+
+
+# -- plain text (the command line) -----------------------------------------------------------
+def source_line(citation: Citation) -> str:
+    """``[1] Title — source, date``: the reference line under an answer."""
+    article = citation.article
+    meta = ", ".join(x for x in (article.source, article.published[:10]) if x)
+    also = also_reported_by(citation.also_in)
+    line = f"[{citation.n}] {article.title}" + (f" — {meta}" if meta else "")
+    return line + (f" (also reported by {also})" if also else "")
+
+
+def references(answer: Answer) -> list[str]:
+    seen: dict[int, str] = {}
+    for citation in answer.citations:
+        seen.setdefault(citation.n, source_line(citation))
+    return [seen[n] for n in sorted(seen)]
+
+
+def format_answer(answer: Answer) -> str:
+    """An answer as the CLI prints it: notes, the cited sentences, then the references (or
+    the closest passages when it abstained)."""
+    lines = []
+    if answer.resolved_question:
+        lines.append(f"(understood as: {answer.resolved_question})")
+    lines += [f"note: {note}" for note in answer.notes]
+    lines.append(answer.text)
+    if answer.citations:
+        lines += references(answer)
+    elif answer.closest:
+        lines.append(f"\n{CLOSEST_LABEL}:")
+        lines += [format_passage(p) for p in answer.closest]
+    return "\n".join(lines)
+
+
+def format_passage(passage: Passage) -> str:
+    """One retrieved passage: rank, score, title, where it is, and its text wrapped."""
+    article = passage.article
+    meta = " — ".join(x for x in (article.source, article.published[:10]) if x)
+    head = f"[{passage.rank}] {passage.score:.3f}  {article.title}" + (f" ({meta})" if meta else "")
+    where = f"    {article.id} chars {passage.start}-{passage.end}"
+    if passage.also_reported_by:
+        where += f"  (also reported by {also_reported_by(passage.also_reported_by)})"
+    body = textwrap.indent(textwrap.fill(passage.text, 96), "    ")
+    return f"{head}\n{where}\n{body}\n"
+
+
+def index_stats(info: IndexInfo) -> str:
+    """"1,204 articles · 3 sources · published 2025-01-01 to 2025-03-05"."""
+    parts = [_plural(info.articles, "article"), _plural(len(info.sources), "source")]
+    if info.published_from:
+        parts.append(f"published {info.published_from} to {info.published_to}")
+    return " · ".join(parts)
+
+
+# -- Markdown (the chat) ----------------------------------------------------------------------
+def answer_markdown(answer: Answer) -> str:
+    """The answer for the chat: escaped Markdown with the [n] markers styled."""
+    lines = []
+    if answer.resolved_question and answer.resolved_question != answer.question:
+        lines += [f"*Read as: {escape_markdown(answer.resolved_question)}*", ""]
+    text_lines = answer.text.split("\n")
+    for i, line in enumerate(text_lines):
+        escaped = _ESCAPED_MARKER.sub(r"<sup>[\1]</sup>", escape_markdown(line.strip()))
+        # Statements come indented under a "Speaker (role):" line: a heading and a list.
+        if line.startswith("  "):
+            lines.append(f"- {escaped}")
+        elif i + 1 < len(text_lines) and text_lines[i + 1].startswith("  "):
+            lines.append(f"**{escaped}**")
+        else:
+            lines.append(escaped)
+    if answer.abstained:
+        lines += ["", f"*See the {CLOSEST_LABEL.lower()} on the right.*"]
+    lines += [f"*{escape_markdown(note)}*" for note in answer.notes]
+    return "\n".join(lines)
+
+
+def chat_messages(turns: Sequence[tuple[str, Answer | None]]) -> list[dict[str, str]]:
+    """The conversation as chat messages; a question still being answered has no reply."""
+    messages = []
+    for question, answer in turns:
+        messages.append({"role": "user", "content": escape_markdown(question)})
+        if answer is not None:
+            messages.append({"role": "assistant", "content": answer_markdown(answer)})
+    return messages
+
+
+def ingest_summary(
+    report: IngestReport, articles: Sequence[Article], names: dict[str, str] | None = None
+) -> str:
+    """What an ingest did, as Markdown, every title and file name escaped. ``names`` maps
+    temporary upload paths to the file names the user picked."""
+    titles = {a.id: a.title for a in articles}
+
+    def listed(label: str, ids: list[str]) -> list[str]:
+        return [f"- {escape_markdown(f'{label}: {titles.get(i, i)}')}" for i in ids]
+
+    def where(skip: Skipped) -> str:
+        for temp, name in (names or {}).items():
+            skip_path = skip.path.replace(temp, name)
+            if skip_path != skip.path:
+                return skip_path
+        return skip.path
+
+    lines = [
+        f"**{len(report.added)} added, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped**",
+        "",
+    ]
+    lines += listed("Added", report.added)
+    lines += listed("Updated", report.updated)
+    lines += listed("Unchanged (already in the index)", report.unchanged)
+    lines += [f"- {escape_markdown(f'Skipped {where(s)}: {s.reason}')}" for s in report.skipped]
+    return "\n".join(lines)
+
+
+# -- HTML (the sources panel) -----------------------------------------------------------------
+def sources_html(answer: Answer | None) -> str:
+    """The sources panel: one card per cited article with its cited sentences highlighted in
+    their paragraphs, or the closest passages when the answer abstained."""
+    if answer is None:
+        return (
+            '<div class="nq-panel-title">Sources</div>'
+            '<p class="nq-empty">Ask a question: the articles and sentences behind the answer '
+            "appear here.</p>"
+        )
+    if answer.abstained:
+        if not answer.closest:
+            return (
+                f'<div class="nq-panel-title">{CLOSEST_LABEL}</div>'
+                '<p class="nq-empty">No passage matches (check the filters).</p>'
+            )
+        cards = "".join(_passage_card(p) for p in answer.closest)
+        title = f'<div class="nq-panel-title">{CLOSEST_LABEL}</div>'
+        return f'<div class="nq-closest">{title}{cards}</div>'
+    by_number: dict[int, list[Citation]] = {}
+    for citation in answer.citations:
+        by_number.setdefault(citation.n, []).append(citation)
+    cards = "".join(_citation_card(n, group) for n, group in sorted(by_number.items()))
+    return f'<div class="nq-panel-title">Sources</div>{cards}'
+
+
+def _citation_card(n: int, citations: list[Citation]) -> str:
+    article = citations[0].article
+    around: dict[int, Sentence] = {}  # every sentence the citations carry, by index
+    for c in citations:
+        around.update((s.index, s) for s in c.paragraph)
+        around.setdefault(
+            c.sentence_index, Sentence(article.id, c.sentence_index, c.start, c.end, c.sentence)
+        )
+    shown = excerpts([around[i] for i in sorted(around)], [c.sentence_index for c in citations])
+    body = "".join(f'<p class="nq-excerpt">{highlighted_html(e)}</p>' for e in shown)
+    also = also_reported_by(a for c in citations for a in c.also_in)
+    footer = f'<div class="nq-also">Also reported by {html.escape(also)}</div>' if also else ""
+    return (
+        f'<div class="nq-source"><div class="nq-title"><span class="nq-n">{n}</span>'
+        f"{_title_html(article)}</div>{_meta_html(article)}{body}{footer}</div>"
+    )
+
+
+def _passage_card(passage: Passage) -> str:
+    article = passage.article
+    return (
+        f'<div class="nq-source"><div class="nq-title">{_title_html(article)}</div>'
+        f'{_meta_html(article)}<p class="nq-excerpt">{html.escape(passage.text)}</p></div>'
+    )
+
+
+def _title_html(article: Article) -> str:
+    title = html.escape(article.title or "(untitled)")
+    url = safe_url(article.url)
+    if not url:
+        return title
+    return f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">{title}</a>'
+
+
+def _meta_html(article: Article) -> str:
+    parts = [article.source, article.published[:10], article.author and f"by {article.author}"]
+    return f'<div class="nq-meta">{html.escape(" · ".join(p for p in parts if p))}</div>'

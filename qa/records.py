@@ -6,7 +6,8 @@ sentence ``article.text[s.start:s.end] == s.text`` holds by construction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,9 @@ class Citation:
     end: int
     sentence_index: int
     also_in: tuple[Article, ...] = ()
+    # The sentences of the cited one's paragraph: what a reader is shown around it, carried
+    # so that presenting an answer needs no further reads of the store.
+    paragraph: tuple[Sentence, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -141,3 +145,64 @@ class Answer:
             "notes": list(self.notes),
             "speaker": self.speaker,
         }
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Narrow a search to some sources, a date range (ISO dates, inclusive) or articles."""
+
+    sources: tuple[str, ...] = ()
+    since: str = ""
+    until: str = ""
+    article_ids: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for label, value in (("since", self.since), ("until", self.until)):
+            if value:
+                check_date(value, label)
+        if self.since and self.until and self.since[:10] > self.until[:10]:
+            raise ValueError(f"since {self.since} is after until {self.until}; swap them")
+
+    def active(self) -> bool:
+        return bool(self.sources or self.since or self.until or self.article_ids)
+
+
+def check_date(value: str, label: str) -> str:
+    """``value`` if it starts with a real YYYY-MM-DD date, else ``ValueError`` saying how to
+    write it (``label`` names the field in the message)."""
+    head = value[:10]
+    try:
+        shaped = len(head) == 10 and head[4] == head[7] == "-"
+        if not shaped or value[10:11] not in ("", "T", " "):
+            raise ValueError
+        date.fromisoformat(head)
+    except ValueError:
+        raise ValueError(
+            f"{label} date {value!r} is not a date written YYYY-MM-DD (e.g. 2025-03-05)"
+        ) from None
+    return value
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """What ``Index.info()`` reports: counts, settings and size of an index."""
+
+    index: str
+    articles: int
+    sentences: int
+    chunks: int
+    model: str
+    dimension: int
+    tokenizer: str
+    chunk_tokens: int
+    overlap_sentences: int
+    schema_version: int
+    generation: int
+    dense_index: str  # "flat" or "hnsw"
+    sources: dict[str, int]  # source name -> article count, most articles first
+    published_from: str  # oldest article date, "" when none is dated
+    published_to: str
+    size_bytes: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)

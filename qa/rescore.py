@@ -30,7 +30,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from qa.retrieve import minmax
+from qa.fusion import minmax
 
 RESCORE_DEPTH = 20  # fused candidates re-ranked per question
 SENTENCE_WEIGHT = 0.25  # share of the best-sentence similarity in the final score

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.errors import ArticleNotFoundError
 from qa.records import Article, ChunkSpan, Sentence
 
 SCHEMA_VERSION = 1
@@ -212,17 +213,14 @@ class Store:
         self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
         return chunk_ids
 
-    def find_article_id(self, id_or_url: str) -> str | None:
-        """The id of the article with this id or url (a url matches however it is written:
-        ids are derived from the normalised url)."""
+    def find_article_id(self, id_or_url: str, id_from_url: str = "") -> str | None:
+        """The id of the article with this id or url. A url matches however it is written
+        when the caller passes the id derived from it (``qa.load.article_id``)."""
         if not id_or_url.strip():
             return None
-        from qa.load import article_id  # late: load is heavy and store is imported early
-
-        by_url = article_id(id_or_url.strip(), "") if "://" in id_or_url else id_or_url
         row = self.db.execute(
             "SELECT id FROM articles WHERE id IN (?, ?) OR (url != '' AND url = ?) LIMIT 1",
-            (id_or_url, by_url, id_or_url),
+            (id_or_url, id_from_url or id_or_url, id_or_url),
         ).fetchone()
         return row[0] if row else None
 
@@ -256,8 +254,6 @@ class Store:
             row = self.db.execute("SELECT text FROM articles WHERE id = ?", (article_id,))
             found = row.fetchone()
             if found is None:
-                from qa.errors import ArticleNotFoundError
-
                 raise ArticleNotFoundError(f"no article with id {article_id!r}")
             text = found[0]
         rows = self.db.execute(

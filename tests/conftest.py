@@ -1,15 +1,25 @@
 """Shared fixtures. Most tests use a deterministic fake embedder so they run in
-milliseconds without the model; tests marked ``model`` load the real bundled one."""
+milliseconds without the model; tests marked ``model`` load the real bundled one.
+
+The fake embedder is registered under its name (``qa.embed.register_embedder``), so the CLI
+and the app run on it exactly as a user runs them on a real model: ``--model
+fake-hashing-64`` builds an index with it, and every later command finds it by the name in
+the index's manifest.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+import socket
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from qa.embed import register_embedder
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "shoigu-azerbaijan-armenia-military-ties.md"
@@ -38,9 +48,75 @@ class FakeEmbedder:
         return len(re.findall(r"\w+|[^\w\s]", text))
 
 
+FAKE_MODEL = FakeEmbedder.name
+register_embedder(FAKE_MODEL, FakeEmbedder)
+
+# Article text that tries every trick to run script or restyle the page.
+EVIL_TITLE = "<script>alert(1)</script> **Breaking** [click](javascript:alert(2))"
+EVIL_TEXT = (
+    "Officials met on Monday.\n"
+    "The minister said <img src=x onerror=alert(3)> was **not** acceptable. "
+    "Nobody commented.\n"
+    "A later paragraph ${7*7} {{value}}."
+)
+OHANIAN_QUOTE = "We want to maintain our strategic partnership"
+
+
+def evil_article():
+    from qa.load import make_article
+
+    return make_article(
+        title=EVIL_TITLE,
+        text=EVIL_TEXT,
+        source="<b>evil</b>.example",
+        url="javascript:alert(4)",
+        published="2024-03-05",
+    )
+
+
 @pytest.fixture
 def fake_embedder() -> FakeEmbedder:
     return FakeEmbedder()
+
+
+@pytest.fixture
+def fake_index(tmp_path, fake_embedder):
+    """An empty index on the fake embedder."""
+    from qa import Index
+
+    with Index.open(tmp_path / "ix", create=True, embedder=fake_embedder) as index:
+        yield index
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_app(index) -> Iterator[str]:
+    """The real app for ``index`` on a free local port; yields its url, stops it after."""
+    import app
+
+    blocks = app.create_app(index)
+    url = app.serve(blocks, "127.0.0.1", free_port(), block=False)
+    try:
+        yield url
+    finally:
+        blocks.close()
+
+
+@pytest.fixture(scope="session")
+def sample_server(tmp_path_factory) -> Iterator[str]:
+    """The real app over its own index of the sample (real model), shared by the API and
+    browser tests; the browser test adds an article to it."""
+    from qa import Index
+
+    with Index.open(tmp_path_factory.mktemp("app") / "ix", create=True) as index:
+        index.ingest([SAMPLE])
+        with running_app(index) as url:
+            yield url
 
 
 @pytest.fixture

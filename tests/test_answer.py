@@ -5,8 +5,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qa import Index
-from qa.answer import question_type, references
+from qa.answer import question_type
 from qa.load import make_article
+from qa.present import references
 
 pytestmark = pytest.mark.model
 

@@ -6,15 +6,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from qa import Index
-
-from .conftest import ROOT, SAMPLE
-from .test_app import EVIL_TEXT, EVIL_TITLE, OHANIAN_QUOTE, running_app
+from .conftest import EVIL_TEXT, EVIL_TITLE, OHANIAN_QUOTE, ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -39,15 +35,6 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("browser") / "ix"
-    with Index.open(folder, create=True) as index:
-        index.ingest([SAMPLE])
-        with running_app(index) as url:
-            yield url
-
-
-@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
@@ -58,12 +45,12 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, server):
+def page(browser, sample_server):
     page = browser.new_page(viewport={"width": 1360, "height": 900})
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.dialogs = dialogs  # any alert() means injected script ran
-    page.goto(server)
+    page.goto(sample_server)
     page.locator("#nq-question textarea").wait_for()
     yield page
     page.close()

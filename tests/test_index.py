@@ -143,7 +143,7 @@ def test_reopen_keeps_everything(tmp_path, fake_embedder):
     with Index.open(tmp_path / "ix", embedder=fake_embedder) as ix:
         assert ix.store.counts()["articles"] == 3
         assert ix.retrieve("storm harbour", k=1)[0].article.title == "Storm hits coast"
-        assert ix.info()["dense_index"] == "flat"
+        assert ix.info().dense_index == "flat"
 
 
 def test_stale_caches_are_rebuilt_from_the_store(tmp_path, fake_embedder):
@@ -316,7 +316,7 @@ def test_dense_cache_is_updated_in_place_not_rebuilt(tmp_path, fake_embedder, mo
         ix.add(ARTICLES[2:])
         ix.delete("https://a.example/budget")
         in_place = [p.chunk_id for p in ix.retrieve("storm chess final", k=5, mode="dense")]
-        assert ix.store.counts()["chunks"] == ix._dense.ntotal == 2
+        assert ix.store.counts()["chunks"] == ix.caches.dense.faiss.ntotal == 2
     # A fresh process (no cache of this generation) builds from scratch: same answers.
     for cache in (tmp_path / "ix").glob("dense-*"):
         cache.unlink()

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from qa import Filters, Index
+from qa.fusion import MODES, check_mode, convex_fusion, minmax
 from qa.load import make_article
 from qa.rescore import best_sentence_scores, rescore
-from qa.retrieve import MODES, check_mode, convex_fusion, minmax
 
 
 def hits(scores, ids):
@@ -106,7 +106,7 @@ def test_rescoring_promotes_the_chunk_holding_the_answer_sentence(tmp_path, fake
         index.add([town, show, weather])
         fused = index.retrieve(question, k=3, mode="hybrid")
         rescored = index.retrieve(question, k=3, mode="hybrid+rescore")
-        cached = set(index._sentence_vectors)
+        cached = set(index.searcher.sentence_vectors._vectors)
     # Words spread over "Boat show" win the fusion; the sentence quoted whole wins the rescoring.
     assert [p.article.title for p in fused] == ["Boat show", "Town news", "Weather"]
     assert [p.article.title for p in rescored] == ["Town news", "Boat show", "Weather"]

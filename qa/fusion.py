@@ -1,4 +1,4 @@
-"""Turning the dense and keyword searches into one ranking of chunk ids.
+"""Fusion: turning the dense and keyword searches into one ranking of chunk ids.
 
 Modes: ``dense`` (cosine of chunk vectors), ``bm25`` (keywords), ``hybrid`` (the default: the
 two fused, below) and ``hybrid+rescore`` (hybrid, then its first ``RESCORE_DEPTH`` candidates
@@ -51,14 +51,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from qa.backends import Hits
+
 MODES = ("hybrid", "dense", "bm25", "hybrid+rescore")
 DEFAULT_MODE = "hybrid"
 FUSED_MODES = frozenset({"hybrid", "hybrid+rescore"})
 FUSION_DEPTH = 50  # candidates taken from each search before fusing (at least k)
 DENSE_WEIGHT = 0.5  # alpha: the dense share of the fused score; bm25 gets 1 - alpha
-
-# One search's answer for one question: (scores, chunk ids), best first.
-Hits = tuple[np.ndarray, np.ndarray]
 
 
 def minmax(scores: np.ndarray) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""The dense vector index: FAISS, keyed by chunk id, saved atomically.
+"""Dense search backend: FAISS over chunk vectors, keyed by chunk id, saved atomically.
 
 Index types (``choose_index_type``): exact inner-product search (``Flat``) is fastest and
 perfect up to tens of thousands of chunks; above ``HNSW_THRESHOLD`` an HNSW graph keeps
@@ -13,6 +13,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from qa.backends import Hits, Queries
+
 HNSW_THRESHOLD = 50_000
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
@@ -24,6 +26,7 @@ def choose_index_type(n_vectors: int) -> str:
 
 
 def build(ids: np.ndarray, vectors: np.ndarray, dimension: int, kind: str | None = None):
+    """A FAISS ``IndexIDMap2`` over ``vectors`` keyed by ``ids`` (type chosen by size)."""
     kind = kind or choose_index_type(len(ids))
     if kind == "flat":
         inner = faiss.IndexFlatIP(dimension)
@@ -40,7 +43,7 @@ def build(ids: np.ndarray, vectors: np.ndarray, dimension: int, kind: str | None
 
 
 def ids(index) -> np.ndarray:
-    """The chunk ids an index holds."""
+    """The chunk ids a FAISS index holds."""
     return faiss.vector_to_array(index.id_map).astype(np.int64)
 
 
@@ -84,3 +87,56 @@ def save(index, path: Path) -> None:
 
 def load(path: Path):
     return faiss.read_index(str(path))
+
+
+class DenseIndex:
+    """The dense backend: cosine similarity of chunk vectors (see the module docstring)."""
+
+    def __init__(self, index) -> None:
+        self.faiss = index
+
+    @classmethod
+    def build(cls, chunk_ids: np.ndarray, vectors: np.ndarray, dimension: int) -> DenseIndex:
+        return cls(build(chunk_ids, vectors, dimension))
+
+    @classmethod
+    def load(cls, path: Path) -> DenseIndex:
+        return cls(load(path))
+
+    def save(self, path: Path) -> None:
+        save(self.faiss, path)
+
+    @property
+    def kind(self) -> str:
+        return index_type(self.faiss)
+
+    def ids(self) -> np.ndarray:
+        return ids(self.faiss)
+
+    def search(self, queries: Queries, k: int, allowed: np.ndarray | None = None) -> list[Hits]:
+        if queries.vectors is None:
+            raise ValueError("dense search needs the questions' vectors; embed them first")
+        scores, found = search(self.faiss, queries.vectors, k, allowed)
+        hits = []
+        for row_scores, row_ids in zip(scores, found, strict=True):
+            keep = row_ids >= 0  # FAISS pads a short result with -1
+            hits.append((row_scores[keep], row_ids[keep]))
+        return hits
+
+    def update(self, stored_ids: np.ndarray, vectors_of) -> bool:
+        """Bring the index in step with ``stored_ids`` in place — add the vectors of new ids
+        (``vectors_of(ids)``), remove gone ones — instead of re-reading every vector. False
+        when a rebuild is needed instead (an HNSW graph cannot forget vectors, or the size
+        calls for another index type)."""
+        cached = self.ids()
+        removed = np.setdiff1d(cached, stored_ids, assume_unique=True)
+        added = np.setdiff1d(stored_ids, cached, assume_unique=True)
+        if self.kind != choose_index_type(len(stored_ids)) or (
+            len(removed) and self.kind == "hnsw"
+        ):
+            return False
+        if len(removed):
+            self.faiss.remove_ids(removed)
+        if len(added):
+            self.faiss.add_with_ids(vectors_of(added), added)
+        return True

@@ -1,0 +1,121 @@
+"""Answering one question of a conversation, start to end:
+
+    follow-up resolved against the history (``qa.answer.followup``)
+      -> time words read as a date filter (``qa.timeexpr``, relative to the newest article)
+      -> question parsed once (speaker? kind?) -> one retrieval (``qa.search``)
+      -> sentences chosen (``qa.answer.select`` / ``qa.answer.statements``)
+      -> copies of a cited story listed beside the citation
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+
+from qa.answer.followup import resolve as resolve_followup
+from qa.answer.select import ABSTAIN_BELOW, parse_question, select_answer
+from qa.records import Answer, Filters, Passage
+from qa.search import Searcher, check_question
+from qa.store import Store
+from qa.timeexpr import find_time_range, strip_time_phrase
+
+ANSWER_K = 8  # passages an answer is chosen from
+SPEAKER_K = 20  # "what did X say": gather X's statements from more articles
+
+
+def ask(
+    searcher: Searcher,
+    question: str,
+    history: Sequence[Answer] = (),
+    *,
+    filters: Filters | None = None,
+    mode: str,
+    today: date | None = None,
+    abstain_below: float = ABSTAIN_BELOW,
+) -> Answer:
+    """See ``Index.ask``."""
+    asked = check_question(question).strip()
+    resolved = resolve_followup(asked, list(history))
+    filters = filters or Filters()
+    if resolved.article_ids:
+        filters = replace(filters, article_ids=resolved.article_ids)
+    # Time words count only in what the user typed, not in context a follow-up added.
+    text, filters, notes = interpret_time(
+        searcher.store, resolved.question, filters, today, asked=asked
+    )
+    parsed = parse_question(text)
+    # "What did X say?" wants every article quoting X, so it looks further.
+    k = SPEAKER_K if parsed.speaker else ANSWER_K
+    retrieved = searcher.search([text], k, mode, filters)[0]
+    embed = searcher.sentence_vectors
+    vector = retrieved.vector
+    if vector is None:  # a bm25-only search embedded nothing
+        vector = embed([text])[0]
+    answer = select_answer(
+        parsed,
+        vector,
+        retrieved.passages,
+        retrieved.sentences,
+        embed,
+        exclude=resolved.exclude,
+        abstain_below=abstain_below,
+        filtered=filters.active(),
+    )
+    answer = cite_copies(answer, retrieved.passages)
+    shown = resolved.question if resolved.changed(asked) else ""
+    return replace(answer, question=question, resolved_question=shown, notes=tuple(notes))
+
+
+def interpret_time(
+    store: Store, question: str, filters: Filters, today: date | None, asked: str = ""
+) -> tuple[str, Filters, list[str]]:
+    """Turn "last week", "in March 2025"... into a date filter, relative to ``today``
+    (default: the newest article's date, so an archive is read as of its own time).
+    Returns (question without its time words, narrowed filters, notes saying how they were
+    read). Only words of ``asked`` (the user's own question) count when it is given."""
+    reference = today or newest_date(store)
+    found = find_time_range(asked or question, reference) if reference else None
+    if found is not None and found.phrase not in question:
+        found = None
+    if found is None:
+        return question, filters, []
+    since = max(filter(None, [found.since, filters.since]), default="")
+    until = min(filter(None, [found.until, filters.until]), default="")
+    narrowed = replace(filters, since=since, until=until)
+    matching = store.chunk_ids_where(
+        narrowed.sources, since or None, until or None, narrowed.article_ids
+    )
+    if not len(matching):
+        note = f"dates: {found.description}, but no article is dated then; searched all dates"
+        return question, filters, [note]
+    note = f"dates: {found.description}"
+    return strip_time_phrase(question, found) or question, narrowed, [note]
+
+
+def newest_date(store: Store) -> date | None:
+    newest = store.date_range()[1]
+    try:
+        return date.fromisoformat(newest[:10]) if newest else None
+    except ValueError:
+        return None
+
+
+def cite_copies(answer: Answer, passages: Sequence[Passage]) -> Answer:
+    """A cited sentence that a syndicated copy carries word for word lists that copy too."""
+    copies = {p.article.id: p.also_reported_by for p in passages if p.also_reported_by}
+    if not copies:
+        return answer
+    citations = tuple(
+        replace(
+            c,
+            also_in=c.also_in
+            + tuple(
+                a
+                for a in copies.get(c.article.id, ())
+                if c.sentence in a.text and a not in c.also_in
+            ),
+        )
+        for c in answer.citations
+    )
+    return replace(answer, citations=citations)

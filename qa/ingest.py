@@ -1,0 +1,215 @@
+"""The ingest step: articles in, sentences + chunks + vectors committed to the store.
+
+    plan       which articles are new, changed (replaced) or unchanged (skipped: no
+               re-embedding), by content hash
+    prepare    segment (``qa.segment``), chunk (``qa.chunk``), and re-cut any chunk the
+               embedder would truncate
+    embed      the chunk texts of a batch, outside the index lock (questions are answered
+               while a large upload is embedded)
+    write      one SQLite transaction per batch of ``BATCH_ARTICLES``: a crash loses at most
+               that batch, never leaves half an article; near-copies join their story's group
+
+The search caches are refreshed by the caller after the writes (``qa.caches``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from qa.chunk import chunk_sentences
+from qa.dedup import DuplicateFinder, signature
+from qa.embed import Embedder
+from qa.load import Skipped
+from qa.records import Article, ChunkSpan, Sentence, Span
+from qa.segment import split_sentences
+from qa.store import Store
+
+BATCH_ARTICLES = 256  # committed together: a crash loses at most one batch
+
+Prepared = tuple[Article, list[Sentence], list[ChunkSpan]]
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)  # article ids
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    chunks_added: int = 0
+    chunks_resplit: int = 0  # chunks re-cut to fit the embedder's own token limit
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (article, its group)
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.added)} added",
+            f"{len(self.updated)} updated",
+            f"{len(self.unchanged)} unchanged",
+            f"{len(self.skipped)} skipped",
+        ]
+        grouped = f", {len(self.duplicates)} near-duplicates grouped" if self.duplicates else ""
+        return ", ".join(parts) + f" ({self.chunks_added} new chunks{grouped})"
+
+
+def content_hash(article: Article) -> str:
+    fields = (
+        article.title,
+        article.text,
+        article.source,
+        article.url,
+        article.published,
+        article.author,
+    )
+    return hashlib.sha1("\x1f".join(fields).encode("utf-8")).hexdigest()
+
+
+class Ingester:
+    """Adds articles to one index's store. ``lock`` is the index's lock (held for reads of
+    the store and for writes, never while embedding); ``after_write`` refreshes the search
+    caches once everything is committed."""
+
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder,
+        chunk_tokens: int,
+        overlap: int,
+        lock: threading.RLock,
+        after_write: Callable[[], None],
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.chunk_tokens = chunk_tokens
+        self.overlap = overlap
+        self.lock = lock
+        self.after_write = after_write
+        self._finder: DuplicateFinder | None = None
+
+    def add(self, articles: Sequence[Article], progress: bool = False) -> IngestReport:
+        """Add articles: unchanged ones are skipped (no new vectors), changed ones replaced."""
+        report = IngestReport()
+        with self.lock:
+            todo = self._plan(articles, report)
+        bar = tqdm(total=len(todo), desc="Ingesting", unit="article", disable=not progress)
+        for i in range(0, len(todo), BATCH_ARTICLES):
+            batch = todo[i : i + BATCH_ARTICLES]
+            prepared = [self._prepare(article, report) for article in batch]
+            texts = [a.text[c.start : c.end] for a, _, chunks in prepared for c in chunks]
+            embedded = self.embedder.embed(texts, progress=progress and len(texts) > 256)
+            with self.lock:
+                self._write_batch(prepared, embedded, report)
+            bar.update(len(batch))
+        bar.close()
+        if todo:
+            with self.lock:
+                self.after_write()
+        return report
+
+    def forget(self, article_id: str) -> None:
+        """An article was deleted: it can no longer be anyone's near-duplicate."""
+        if self._finder is not None:
+            self._finder.remove(article_id)
+
+    def _plan(self, articles: Sequence[Article], report: IngestReport) -> list[Article]:
+        # Two entries with one id (a feed listing an update): the later one wins.
+        latest: dict[str, Article] = {}
+        for article in articles:
+            if article.id in latest:
+                earlier = latest.pop(article.id)
+                report.skipped.append(
+                    Skipped(
+                        earlier.path or earlier.title,
+                        "replaced by a later entry with the same url in the same batch",
+                    )
+                )
+            latest[article.id] = article
+        todo: list[Article] = []
+        for article in latest.values():
+            stored = self.store.content_hash(article.id)
+            if stored == content_hash(article):
+                report.unchanged.append(article.id)
+            else:
+                (report.updated if stored else report.added).append(article.id)
+                todo.append(article)
+        return todo
+
+    def _write_batch(
+        self, prepared: list[Prepared], embedded: np.ndarray, report: IngestReport
+    ) -> None:
+        finder = self._duplicates()
+        try:
+            with self.store.transaction():
+                offset = 0
+                for article, sentences, chunks in prepared:
+                    self.store.delete_article(article.id)
+                    finder.remove(article.id)
+                    # A near-copy of a stored story joins that story's group.
+                    minhash = signature(article.text)
+                    near = [key for key, _ in finder.find(minhash)]
+                    group = self.store.representative(near[0]) if near else None
+                    self.store.insert_article(article, content_hash(article), minhash, group)
+                    finder.add(article.id, minhash)
+                    self.store.insert_sentences(sentences)
+                    vectors_of = embedded[offset : offset + len(chunks)]
+                    self.store.insert_chunks(article.id, chunks, vectors_of)
+                    offset += len(chunks)
+                    report.chunks_added += len(chunks)
+                    if group:
+                        report.duplicates.append((article.id, group))
+                self.store.bump_generation()
+        except BaseException:
+            self._finder = None  # it saw rows that were rolled back: rebuild from the store
+            raise
+
+    def _duplicates(self) -> DuplicateFinder:
+        """The near-duplicate finder over every stored article, built on first use."""
+        if self._finder is None:
+            self._finder = DuplicateFinder()
+            for article_id, minhash in self.store.signatures():
+                self._finder.add(article_id, minhash)
+        return self._finder
+
+    def _prepare(self, article: Article, report: IngestReport) -> Prepared:
+        found = split_sentences(article.text)
+        spans = [span for span, _ in found]
+        sentences = [
+            Sentence(article.id, i, span.start, span.end, span.text, paragraph)
+            for i, (span, paragraph) in enumerate(found)
+        ]
+        chunks = chunk_sentences(article.text, spans, self.chunk_tokens, self.overlap)
+        return article, sentences, self._fit_model(article.text, spans, chunks, report)
+
+    def _fit_model(
+        self, text: str, spans: list[Span], chunks: list[ChunkSpan], report: IngestReport
+    ) -> list[ChunkSpan]:
+        """Never let the embedder truncate: re-cut any chunk that is too long in the model's
+        own word pieces (2 are reserved for [CLS] and [SEP])."""
+        limit = self.embedder.max_tokens - 2
+        fitted: list[ChunkSpan] = []
+        for chunk in chunks:
+            if self.embedder.count_tokens(text[chunk.start : chunk.end]) <= limit:
+                fitted.append(chunk)
+                continue
+            report.chunks_resplit += 1
+            inner = spans[chunk.first_sentence : chunk.last_sentence + 1]
+            if chunk.partial:
+                inner = [Span(chunk.start, chunk.end, text[chunk.start : chunk.end])]
+            for piece in chunk_sentences(text, inner, limit, 0, count=self.embedder.count_tokens):
+                first = chunk.first_sentence + (0 if chunk.partial else piece.first_sentence)
+                last = chunk.first_sentence + (0 if chunk.partial else piece.last_sentence)
+                fitted.append(
+                    ChunkSpan(
+                        piece.start,
+                        piece.end,
+                        first,
+                        last,
+                        piece.n_tokens,
+                        chunk.partial or piece.partial,
+                    )
+                )
+        return fitted

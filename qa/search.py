@@ -1,0 +1,222 @@
+"""The retrieve step: questions in, ranked passages out, each with its article's sentences.
+
+    embed the questions (once) -> dense and BM25 backends -> fusion (``qa.fusion``)
+        -> optional sentence rescoring (``qa.rescore``) -> passages read from the store
+        -> copies of one story collapsed ("also reported by")
+
+A ``Retrieved`` carries everything the answer step needs — the passages, every sentence of
+their articles, the question's vector — so a question is read from the store and embedded
+once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from qa.backends import Hits, Queries
+from qa.caches import SearchCaches
+from qa.embed import Embedder
+from qa.errors import EmptyQuestionError
+from qa.fusion import FUSED_MODES, FUSION_DEPTH, check_mode, convex_fusion
+from qa.records import Article, Filters, Passage, Sentence
+from qa.rescore import RESCORE_DEPTH, best_sentence_scores, rescore
+from qa.sentence_vectors import SentenceVectors
+from qa.store import Store, StoredChunk
+
+Ranking = list[tuple[int, float]]  # (chunk id, score), best first
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """One question's retrieval: its passages, best first, and what answering them needs."""
+
+    question: str
+    passages: list[Passage]
+    sentences: dict[str, tuple[Sentence, ...]]  # article id -> all its sentences, in order
+    vector: np.ndarray | None  # the question's embedding; None when no dense search ran
+
+
+def check_question(question: object) -> str:
+    if not isinstance(question, str) or not question.strip():
+        raise EmptyQuestionError("the question is empty; type a question about the articles")
+    return question
+
+
+class Searcher:
+    """Runs retrieval over one index's store and search caches. Not thread-safe on its own:
+    ``Index`` holds its lock around every call."""
+
+    def __init__(
+        self,
+        store: Store,
+        caches: SearchCaches,
+        embedder: Embedder,
+        sentence_vectors: SentenceVectors,
+    ) -> None:
+        self.store = store
+        self.caches = caches
+        self.embedder = embedder
+        self.sentence_vectors = sentence_vectors
+
+    def search(
+        self, questions: Sequence[str], k: int, mode: str, filters: Filters | None = None
+    ) -> list[Retrieved]:
+        """The ``k`` best passages for each question (see the module docstring)."""
+        check_mode(mode)
+        for question in questions:
+            check_question(question)
+        if k < 1:
+            raise ValueError(f"k of {k} is too small; ask for at least 1 passage")
+        self.caches.refresh()
+        allowed = None
+        if filters is not None and filters.active():
+            allowed = self.store.chunk_ids_where(
+                filters.sources, filters.since or None, filters.until or None, filters.article_ids
+            )
+        grouped = self.store.has_duplicates()
+        # Copies of one story collapse into one result, so look deeper to still fill k.
+        depth = 3 * k if grouped else k
+        vectors = self.embedder.embed(list(questions)) if mode != "bm25" else None
+        queries = Queries(list(questions), vectors)
+        rankings = self._rank(queries, depth, mode, allowed)
+        # One read of the store per batch: the chunks ranked (and re-ranked), their articles
+        # and every sentence of those articles, which the answer step needs too.
+        head = max(depth, RESCORE_DEPTH) if mode == "hybrid+rescore" else depth
+        chunks = self.store.chunks(list({c for ranking in rankings for c, _ in ranking[:head]}))
+        articles = {a.id: a for a in self.store.articles({c.article_id for c in chunks.values()})}
+        sentences = {
+            article_id: tuple(self.store.sentences(article_id, article.text))
+            for article_id, article in articles.items()
+        }
+        if mode == "hybrid+rescore":
+            assert vectors is not None
+            rankings = self._rescore(vectors, rankings, chunks, articles, sentences)
+        rankings = [ranking[:depth] for ranking in rankings]
+        results = []
+        for i, ranking in enumerate(rankings):
+            passages = _passages(ranking, chunks, articles, sentences)
+            if grouped:
+                passages = self._collapse_copies(passages)
+            passages = passages[:k]
+            results.append(
+                Retrieved(
+                    question=questions[i],
+                    passages=passages,
+                    sentences={p.article.id: sentences[p.article.id] for p in passages},
+                    vector=None if vectors is None else vectors[i],
+                )
+            )
+        return results
+
+    def _rank(
+        self, queries: Queries, k: int, mode: str, allowed: np.ndarray | None
+    ) -> list[Ranking]:
+        fused = mode in FUSED_MODES
+        depth = max(FUSION_DEPTH, k) if fused else k  # fusion needs candidates to fuse
+        n = len(queries.texts)
+        dense: list[Hits] = []
+        lexical: list[Hits] = []
+        if mode != "bm25":
+            dense = self.caches.dense.search(queries, depth, allowed)
+        if mode != "dense":
+            lexical = self.caches.lexical.search(queries, depth, allowed)
+        rankings: list[Ranking] = []
+        for i in range(n):
+            if mode == "dense":
+                ranking = _as_ranking(dense[i])
+            elif mode == "bm25":
+                ranking = _as_ranking(lexical[i])
+            else:
+                ranking = convex_fusion([dense[i], lexical[i]])
+            rankings.append(ranking)
+        keep = max(k, RESCORE_DEPTH) if mode == "hybrid+rescore" else k
+        return [ranking[:keep] for ranking in rankings]
+
+    def _rescore(
+        self,
+        query: np.ndarray,
+        rankings: list[Ranking],
+        chunks: dict[int, StoredChunk],
+        articles: dict[str, Article],
+        stored: dict[str, tuple[Sentence, ...]],
+    ) -> list[Ranking]:
+        """Re-rank each question's first ``RESCORE_DEPTH`` candidates by their best sentence
+        (``qa.rescore``), with sentence vectors from the shared cache."""
+        heads = [[c for c, _ in ranking[:RESCORE_DEPTH] if c in chunks] for ranking in rankings]
+        rankings = [[(c, s) for c, s in ranking if c in chunks] for ranking in rankings]
+        texts_of: dict[int, list[str]] = {}  # chunk id -> the texts of its sentences
+        for chunk_id in {c for head in heads for c in head}:
+            chunk = chunks[chunk_id]
+            if chunk.partial:  # a piece of one over-long sentence: score the piece itself
+                texts_of[chunk_id] = [articles[chunk.article_id].text[chunk.start : chunk.end]]
+            else:
+                span = stored[chunk.article_id][chunk.first_sentence : chunk.last_sentence + 1]
+                texts_of[chunk_id] = [s.text for s in span]
+        unique = list(dict.fromkeys(t for texts in texts_of.values() for t in texts))
+        row_of = {text: row for row, text in enumerate(unique)}
+        found = self.sentence_vectors(unique)
+        rescored = []
+        for question, ranking, head in zip(query, rankings, heads, strict=True):
+            rows = [row_of[t] for c in head for t in texts_of[c]]
+            owners = [i for i, c in enumerate(head) for _ in texts_of[c]]
+            best = best_sentence_scores(question, found[rows], owners, len(head))
+            rescored.append(rescore(ranking, best))
+        return rescored
+
+    def _collapse_copies(self, passages: list[Passage]) -> list[Passage]:
+        """Show each story once: passages from a second copy of a story already shown are
+        dropped, and the shown one lists the other copies as "also reported by"."""
+        group_of = self.store.representatives(p.article.id for p in passages)
+        shown: dict[str, str] = {}  # group -> the article shown for it
+        kept = []
+        for passage in passages:
+            group = group_of.get(passage.article.id, passage.article.id)
+            if shown.setdefault(group, passage.article.id) == passage.article.id:
+                kept.append(passage)
+        members = self.store.group_members(shown)
+        return [
+            replace(
+                passage,
+                rank=rank,
+                also_reported_by=tuple(
+                    a
+                    for a in members.get(group_of[passage.article.id], [])
+                    if a.id != passage.article.id
+                ),
+            )
+            for rank, passage in enumerate(kept, start=1)
+        ]
+
+
+def _as_ranking(hits: Hits) -> Ranking:
+    scores, ids = hits
+    return [(int(c), float(s)) for s, c in zip(scores, ids, strict=True)]
+
+
+def _passages(
+    ranking: Ranking,
+    chunks: dict[int, StoredChunk],
+    articles: dict[str, Article],
+    sentences: dict[str, tuple[Sentence, ...]],
+) -> list[Passage]:
+    ranking = [(c, score) for c, score in ranking if c in chunks]  # deleted meanwhile
+    passages = []
+    for rank, (chunk_id, score) in enumerate(ranking, start=1):
+        chunk = chunks[chunk_id]
+        article = articles[chunk.article_id]
+        passages.append(
+            Passage(
+                score=score,
+                chunk_id=chunk_id,
+                text=article.text[chunk.start : chunk.end],
+                start=chunk.start,
+                end=chunk.end,
+                article=article,
+                sentences=sentences[article.id][chunk.first_sentence : chunk.last_sentence + 1],
+                rank=rank,
+            )
+        )
+    return passages
