@@ -23,8 +23,8 @@ class System:
     name: str
     description: str
     retrieve: RetrieveFn
-    # None when the system cannot answer (the library has no ``Index.ask`` yet, or its
-    # ``ask`` cannot be told to use this system's retrieval).
+    # None when the system cannot answer (a retrieval that ``Index.ask`` cannot be told to
+    # use, such as an outside peer's).
     answer: AnswerFn | None = None
 
 

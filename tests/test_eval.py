@@ -471,7 +471,6 @@ def test_systems_registry():
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not hasattr(Index, "ask"), reason="the library has no Index.ask yet")
 def test_answer_metrics_on_the_sample():
     result = run(
         [sample.load().limited(12)],  # s01..s09 and u01..u03 would need all 45; 12 is enough

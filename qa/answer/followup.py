@@ -26,6 +26,9 @@ _AND_X = re.compile(
 )
 _ANAPHORA = re.compile(r"\b(?:that|this|it|then|there|those|these)\b", re.IGNORECASE)
 _ELSE = re.compile(r"\b(?:else|more|other|also)\b", re.IGNORECASE)
+_LEADING_FUNCTION_WORDS = re.compile(
+    r"^(?:(?:in|at|on|for|from|to|about|with|by|of|the|a|an)\s+)+(?=\S)", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,10 @@ def resolve(question: str, history: Sequence[Answer]) -> Resolved:
             return Resolved(_replace_once(fresh, previous_speaker, other))
         subject = _last_name(previous)
         if subject:
-            return Resolved(_replace_once(previous, subject, other))
+            # "And in Thailand?" after "... died in the Myanmar earthquake?" swaps the name
+            # only: the previous question already has its own preposition and article.
+            name = _LEADING_FUNCTION_WORDS.sub("", other)
+            return Resolved(_replace_once(previous, subject, name))
         return Resolved(f"{previous.rstrip('?')} — {other}?")
 
     words = re.findall(r"\w+", question)
