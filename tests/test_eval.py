@@ -16,7 +16,6 @@ from eval.datasets import multihop_rag, sample, squad2
 from eval.datasets.base import exact_substring_hit, same_article_hit, squash, substring_hit
 from eval.run import DEFAULT_TIMED, questions_to_ask, run, spread
 from eval.systems import SYSTEMS, System, get_systems, mode_system
-from qa import Index
 
 from .conftest import FakeEmbedder
 
