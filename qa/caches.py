@@ -20,6 +20,10 @@ from qa.dense import DenseIndex
 from qa.lexical import LexicalIndex
 from qa.store import Store
 
+# The keyword index reads each chunk with its context line (title, headings), as the dense
+# index embeds it (qa.structure.chunk_context).
+CONTEXT_IN_KEYWORDS = True
+
 _CACHE_NAME = re.compile(r"(?:dense-(\d+)\.faiss|bm25-(\d+))")
 _DENSE_NAME = re.compile(r"dense-(\d+)\.faiss")
 
@@ -64,7 +68,7 @@ class SearchCaches:
         if (lexical_path / "ok.json").exists():
             self._lexical = LexicalIndex.load(lexical_path)
         else:
-            ids, texts = self.store.all_chunk_texts()
+            ids, texts = self.store.all_chunk_texts(with_context=CONTEXT_IN_KEYWORDS)
             self._lexical = LexicalIndex.build(ids, texts)
             self._lexical.save(lexical_path)
         self.generation = generation

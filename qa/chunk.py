@@ -34,6 +34,42 @@ def count_tokens(text: str) -> int:
     return len(_encoding().encode(text, disallowed_special=()))
 
 
+def chunk_stories(
+    text: str,
+    sentences: Sequence[Span],
+    heading: Sequence[bool],
+    section: Sequence[int],
+    max_tokens: int = DEFAULT_CHUNK_TOKENS,
+    overlap: int = DEFAULT_OVERLAP_SENTENCES,
+    count: TokenCounter = count_tokens,
+) -> list[ChunkSpan]:
+    """``chunk_sentences`` within each story: a chunk never spans two sections, and a
+    section's headings are left out of its chunks (they are the chunks' context, see
+    ``qa.structure``). A section that is only headings (a closing byline or credit line) is
+    chunked as it is, so no line of an article is unsearchable."""
+    chunks: list[ChunkSpan] = []
+    start = 0
+    while start < len(sentences):
+        end = start
+        while end + 1 < len(sentences) and section[end + 1] == section[start]:
+            end += 1
+        body = [i for i in range(start, end + 1) if not heading[i]] or list(range(start, end + 1))
+        first = body[0]  # a section's text follows its headings: one contiguous run
+        for c in chunk_sentences(text, sentences[first : body[-1] + 1], max_tokens, overlap, count):
+            chunks.append(
+                ChunkSpan(
+                    c.start,
+                    c.end,
+                    c.first_sentence + first,
+                    c.last_sentence + first,
+                    c.n_tokens,
+                    c.partial,
+                )
+            )
+        start = end + 1
+    return chunks
+
+
 def chunk_sentences(
     text: str,
     sentences: Sequence[Span],

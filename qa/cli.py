@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from qa.errors import NewsQAError
 from qa.fusion import DEFAULT_MODE, MODES
-from qa.index import DEFAULT_INDEX_DIR, Index
+from qa.index import DEFAULT_INDEX_DIR, Index, rebuild_index
 from qa.present import format_answer, format_passage
 from qa.records import Filters
 
@@ -23,6 +23,7 @@ Typical use:
   python -m qa retrieve "How many Armenian officers will study in Russia?" --k 5
   python -m qa info --index index/                what the index holds
   python -m qa delete <article id or url>         remove an article
+  python -m qa rebuild --index index/             re-make an index after an upgrade
 """
 
 
@@ -85,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     info = command("info", "Show what an index holds: counts, model, settings, sources, size.")
     info.add_argument("--articles", action="store_true", help="also list every article's id")
     info.add_argument("--json", action="store_true", help="print JSON")
+
+    command(
+        "rebuild",
+        "Re-make an index with this version of newsqa from the articles it holds (after an "
+        "upgrade changed how articles are split or searched); its model and settings are kept.",
+    ).add_argument("--quiet", action="store_true", help="no progress bars")
 
     delete = command("delete", "Remove an article (by id or url) with its sentences and vectors.")
     delete.add_argument(
@@ -203,6 +210,12 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rebuild(args: argparse.Namespace) -> int:
+    report = rebuild_index(args.index, progress=not args.quiet)
+    print(f"{args.index}: rebuilt, {report.summary()}")
+    return 0
+
+
 def _delete(args: argparse.Namespace) -> int:
     with Index.open(args.index) as index:
         article = index.delete(args.article)
@@ -210,4 +223,11 @@ def _delete(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"ask": _ask, "ingest": _ingest, "retrieve": _retrieve, "info": _info, "delete": _delete}
+COMMANDS = {
+    "ask": _ask,
+    "ingest": _ingest,
+    "retrieve": _retrieve,
+    "info": _info,
+    "rebuild": _rebuild,
+    "delete": _delete,
+}

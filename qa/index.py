@@ -18,6 +18,8 @@ write but never while an ingest embeds (questions are answered during a large up
 
 from __future__ import annotations
 
+import os
+import shutil
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -38,7 +40,14 @@ from qa.store import DB_NAME, SCHEMA_VERSION, Store
 
 DEFAULT_INDEX_DIR = "index"
 
-__all__ = ["DEFAULT_INDEX_DIR", "Filters", "Index", "IngestReport", "open_index"]
+__all__ = [
+    "DEFAULT_INDEX_DIR",
+    "Filters",
+    "Index",
+    "IngestReport",
+    "open_index",
+    "rebuild_index",
+]
 
 
 class Index:
@@ -263,10 +272,17 @@ def _check_compatible(
     path: Path, manifest: dict, embedder: Embedder | None, model: str | None
 ) -> Embedder:
     rebuild = f"rebuild it: delete {path}/ and run python -m qa ingest FILES --index {path}"
-    if int(manifest.get("schema_version", 0)) != SCHEMA_VERSION:
+    version = int(manifest.get("schema_version", 0))
+    if version < SCHEMA_VERSION:
         raise IndexMismatchError(
-            f"the index at {path}/ has schema version {manifest.get('schema_version')}, this "
-            f"newsqa reads version {SCHEMA_VERSION}; {rebuild}"
+            f"the index at {path}/ was built by an older newsqa (schema {version}; this one "
+            f"reads {SCHEMA_VERSION}); rebuild it from the articles it holds with: "
+            f"python -m qa rebuild --index {path}"
+        )
+    if version != SCHEMA_VERSION:
+        raise IndexMismatchError(
+            f"the index at {path}/ has schema version {version}, newer than this newsqa reads "
+            f"({SCHEMA_VERSION}); upgrade newsqa, or {rebuild}"
         )
     wanted = model or (embedder.name if embedder else None) or str(manifest["model"])
     if wanted != manifest["model"]:
@@ -281,6 +297,45 @@ def _check_compatible(
             f"{embedder.name!r} makes {embedder.dimension}-d ones; {rebuild}"
         )
     return embedder
+
+
+def rebuild_index(folder: str | Path, progress: bool = False) -> IngestReport:
+    """Re-make the index in ``folder`` with this version of newsqa from the articles it holds
+    (its model and chunk settings kept). Articles whose source file still exists are read
+    from it again, so their layout (headings, lists) is known. The old index is kept beside
+    it as ``<folder>.old`` until the new one is complete, then removed."""
+    path = Path(folder)
+    if not (path / DB_NAME).exists():
+        raise IndexNotFoundError(f"no index at {path}/ to rebuild")
+    old = Store(path)
+    try:
+        manifest = old.manifest()
+        articles = old.articles_any_schema()
+    finally:
+        old.close()
+    reread = []
+    for article in articles:
+        fresh: Article | None = None
+        if article.path and Path(article.path).is_file():
+            loaded = load_paths([article.path]).articles
+            fresh = next((a for a in loaded if a.id == article.id), None)
+        reread.append(fresh or article)
+    staging = path.with_name(path.name + ".rebuild")
+    shutil.rmtree(staging, ignore_errors=True)
+    with Index.open(
+        staging,
+        create=True,
+        model=str(manifest.get("model", DEFAULT_MODEL)),
+        chunk_tokens=int(manifest.get("chunk_tokens", DEFAULT_CHUNK_TOKENS)),  # type: ignore[arg-type]
+        overlap=int(manifest.get("overlap_sentences", DEFAULT_OVERLAP_SENTENCES)),  # type: ignore[arg-type]
+    ) as index:
+        report = index.add(reread, progress=progress)
+    backup = path.with_name(path.name + ".old")
+    shutil.rmtree(backup, ignore_errors=True)
+    os.replace(path, backup)
+    os.replace(staging, path)
+    shutil.rmtree(backup, ignore_errors=True)
+    return report
 
 
 def open_index(folder: str | Path = DEFAULT_INDEX_DIR, **options) -> Index:

@@ -22,17 +22,19 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm.auto import tqdm
 
-from qa.chunk import chunk_sentences
+from qa.chunk import chunk_sentences, chunk_stories
 from qa.dedup import DuplicateFinder, signature
 from qa.embed import Embedder
 from qa.load import Skipped
 from qa.records import Article, ChunkSpan, Sentence, Span
 from qa.segment import split_sentences
 from qa.store import Store
+from qa.structure import analyse, chunk_context, searchable_text
 
 BATCH_ARTICLES = 256  # committed together: a crash loses at most one batch
 
-Prepared = tuple[Article, list[Sentence], list[ChunkSpan]]
+# An article ready to write: its sentences, its chunks and each chunk's context line.
+Prepared = tuple[Article, list[Sentence], list[ChunkSpan], list[str]]
 
 
 @dataclass
@@ -99,7 +101,11 @@ class Ingester:
         for i in range(0, len(todo), BATCH_ARTICLES):
             batch = todo[i : i + BATCH_ARTICLES]
             prepared = [self._prepare(article, report) for article in batch]
-            texts = [a.text[c.start : c.end] for a, _, chunks in prepared for c in chunks]
+            texts = [
+                searchable_text(context, a.text[c.start : c.end])
+                for a, _, chunks, contexts in prepared
+                for c, context in zip(chunks, contexts, strict=True)
+            ]
             embedded = self.embedder.embed(texts, progress=progress and len(texts) > 256)
             with self.lock:
                 self._write_batch(prepared, embedded, report)
@@ -145,7 +151,7 @@ class Ingester:
         try:
             with self.store.transaction():
                 offset = 0
-                for article, sentences, chunks in prepared:
+                for article, sentences, chunks, contexts in prepared:
                     self.store.delete_article(article.id)
                     finder.remove(article.id)
                     # A near-copy of a stored story joins that story's group.
@@ -156,7 +162,7 @@ class Ingester:
                     finder.add(article.id, minhash)
                     self.store.insert_sentences(sentences)
                     vectors_of = embedded[offset : offset + len(chunks)]
-                    self.store.insert_chunks(article.id, chunks, vectors_of)
+                    self.store.insert_chunks(article.id, chunks, vectors_of, contexts)
                     offset += len(chunks)
                     report.chunks_added += len(chunks)
                     if group:
@@ -177,29 +183,48 @@ class Ingester:
     def _prepare(self, article: Article, report: IngestReport) -> Prepared:
         found = split_sentences(article.text)
         spans = [span for span, _ in found]
+        paragraphs = [paragraph for _, paragraph in found]
+        layout = analyse(article.text, spans, paragraphs, article.blocks)
         sentences = [
-            Sentence(article.id, i, span.start, span.end, span.text, paragraph)
+            Sentence(
+                article.id, i, span.start, span.end, span.text, paragraph,
+                layout.heading[i], layout.section[i],
+            )
             for i, (span, paragraph) in enumerate(found)
+        ]  # fmt: skip
+        chunks = chunk_stories(
+            article.text, spans, layout.heading, layout.section, self.chunk_tokens, self.overlap
+        )
+        contexts = [
+            chunk_context(article, layout.headings_above[c.first_sentence]) for c in chunks
         ]
-        chunks = chunk_sentences(article.text, spans, self.chunk_tokens, self.overlap)
-        return article, sentences, self._fit_model(article.text, spans, chunks, report)
+        return article, sentences, *self._fit_model(article.text, spans, chunks, contexts, report)
 
     def _fit_model(
-        self, text: str, spans: list[Span], chunks: list[ChunkSpan], report: IngestReport
-    ) -> list[ChunkSpan]:
-        """Never let the embedder truncate: re-cut any chunk that is too long in the model's
-        own word pieces (2 are reserved for [CLS] and [SEP])."""
+        self,
+        text: str,
+        spans: list[Span],
+        chunks: list[ChunkSpan],
+        contexts: list[str],
+        report: IngestReport,
+    ) -> tuple[list[ChunkSpan], list[str]]:
+        """Never let the embedder truncate: re-cut any chunk that, with its context line, is
+        too long in the model's own word pieces (2 are reserved for [CLS] and [SEP])."""
         limit = self.embedder.max_tokens - 2
         fitted: list[ChunkSpan] = []
-        for chunk in chunks:
-            if self.embedder.count_tokens(text[chunk.start : chunk.end]) <= limit:
+        fitted_contexts: list[str] = []
+        for chunk, context in zip(chunks, contexts, strict=True):
+            body = text[chunk.start : chunk.end]
+            if self.embedder.count_tokens(searchable_text(context, body)) <= limit:
                 fitted.append(chunk)
+                fitted_contexts.append(context)
                 continue
             report.chunks_resplit += 1
+            room = max(8, limit - (self.embedder.count_tokens(context) + 1 if context else 0))
             inner = spans[chunk.first_sentence : chunk.last_sentence + 1]
             if chunk.partial:
-                inner = [Span(chunk.start, chunk.end, text[chunk.start : chunk.end])]
-            for piece in chunk_sentences(text, inner, limit, 0, count=self.embedder.count_tokens):
+                inner = [Span(chunk.start, chunk.end, body)]
+            for piece in chunk_sentences(text, inner, room, 0, count=self.embedder.count_tokens):
                 first = chunk.first_sentence + (0 if chunk.partial else piece.first_sentence)
                 last = chunk.first_sentence + (0 if chunk.partial else piece.last_sentence)
                 fitted.append(
@@ -212,4 +237,5 @@ class Ingester:
                         chunk.partial or piece.partial,
                     )
                 )
-        return fitted
+                fitted_contexts.append(context)
+        return fitted, fitted_contexts

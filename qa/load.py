@@ -16,7 +16,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -35,7 +35,7 @@ from markdown_it import MarkdownIt
 from trafilatura.settings import set_date_params
 
 from qa.errors import LoadError
-from qa.records import Article
+from qa.records import Article, Block
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
@@ -217,10 +217,12 @@ def make_article(
     published: str | date | int | float | None = "",
     author: str = "",
     path: str = "",
+    layout: Sequence[RenderedBlock] = (),
 ) -> Article:
     """Build an ``Article``: normalise the text, parse the date to ISO 8601, derive the id.
-    An empty title falls back to the text's first line. Raises ``LoadError`` if the text is
-    empty (the error names ``path``, else the title)."""
+    An empty title falls back to the text's first line. ``layout`` is the blocks the text was
+    rendered from (Markdown), located in the text as ``Article.blocks``. Raises ``LoadError``
+    if the text is empty (the error names ``path``, else the title)."""
     text = normalise_text(text)
     if not text:
         raise LoadError(path or _one_line(title) or "article", _EMPTY)
@@ -234,7 +236,22 @@ def make_article(
         published=parse_date(published),
         author=_one_line(author),
         path=str(path),
+        blocks=_locate(text, layout),
     )
+
+
+def _locate(text: str, layout: Sequence[RenderedBlock]) -> tuple[Block, ...]:
+    """Each rendered block's start in the normalised text, in order; a block that is not
+    found (a first "# Title" taken as the title) is left out."""
+    found: list[Block] = []
+    position = 0
+    for block in layout:
+        wanted = normalise_text(block.text)
+        start = text.find(wanted, position) if wanted else -1
+        if start >= 0:
+            found.append(Block(start, block.kind, block.level))
+            position = start + len(wanted)
+    return tuple(found)
 
 
 def parse_date(value: str | date | int | float | None) -> str:
@@ -451,7 +468,8 @@ def _parse_markdown(raw: str, *, name: str, path: str) -> Article:
         problem = _one_line(str(error).partition("\n")[0])
         raise LoadError(name, f"front matter is not valid YAML ({problem})") from None
     meta: dict[str, Any] = post.metadata if isinstance(post.metadata, dict) else {}
-    body = normalise_text(markdown_to_text(post.content))
+    layout = markdown_blocks(post.content)
+    body = normalise_text("\n\n".join(block.text for block in layout))
     title = _text_value(meta.get("title"))
     first, _, rest = body.partition("\n")
     if first.startswith("# ") and first[2:].strip():
@@ -466,7 +484,21 @@ def _parse_markdown(raw: str, *, name: str, path: str) -> Article:
         title = _title_from_name(name) if path else _title_from_text(body)
     if not normalise_text(body):
         raise LoadError(name, _EMPTY)
-    return _with_metadata(meta, title=title, text=body, path=path)
+    return _with_metadata(meta, title=title, text=body, path=path, layout=layout)
+
+
+@dataclass(frozen=True)
+class RenderedBlock:
+    """One block of rendered Markdown: its text and what the Markdown made it (see
+    ``qa.records.Block`` for kinds and levels)."""
+
+    text: str
+    kind: str
+    level: int
+
+
+TEXT_LEVEL = 100
+ITEM_LEVEL = 10
 
 
 def markdown_to_text(markdown: str) -> str:
@@ -476,18 +508,44 @@ def markdown_to_text(markdown: str) -> str:
     A "# Title" first line stays (as "# Title") so the caller can take it as the title.
     Line breaks inside a paragraph are kept: news text often puts one paragraph per line.
     """
-    blocks: list[str] = []
+    return "\n\n".join(block.text for block in markdown_blocks(markdown))
+
+
+def markdown_blocks(markdown: str) -> list[RenderedBlock]:
+    """The blocks of ``markdown`` as rendered text, with their kind: a heading, the first
+    paragraph of a list item (an item: on a day's-events page, one story or topic each), or
+    any other text (a paragraph, a further paragraph of an item, code)."""
+    blocks: list[RenderedBlock] = []
     tokens = _MARKDOWN.parse(markdown)
+    depth = 0  # list nesting
+    item_started = False  # the next paragraph opens a list item
     for i, token in enumerate(tokens):
-        if token.type == "inline":
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            depth += 1
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            depth -= 1
+        elif token.type == "list_item_open":
+            item_started = True
+        elif token.type == "inline":
             text = "".join(_inline_text(child) for child in token.children or [])
             opening = tokens[i - 1] if i else None
-            if opening is not None and opening.type == "heading_open" and opening.tag == "h1":
-                text = "# " + text
-            blocks.append(text)
+            if opening is not None and opening.type == "heading_open":
+                level = int(opening.tag[1:])
+                if level == 1:
+                    text = "# " + text
+                kind = "heading"
+            elif item_started:
+                kind, level = "item", ITEM_LEVEL + depth
+            else:
+                kind, level = "text", TEXT_LEVEL
+            item_started = False
+            if text.strip():
+                blocks.append(RenderedBlock(text, kind, level))
         elif token.type in ("fence", "code_block"):
-            blocks.append(token.content.rstrip("\n"))
-    return "\n\n".join(block for block in blocks if block.strip())
+            code = token.content.rstrip("\n")
+            if code.strip():
+                blocks.append(RenderedBlock(code, "text", TEXT_LEVEL))
+    return blocks
 
 
 def _inline_text(token: Any) -> str:
@@ -717,7 +775,14 @@ def _text_value(value: Any) -> str:
     return _one_line(str(value))
 
 
-def _with_metadata(record: dict[str, Any], *, title: str, text: str, path: str) -> Article:
+def _with_metadata(
+    record: dict[str, Any],
+    *,
+    title: str,
+    text: str,
+    path: str,
+    layout: Sequence[RenderedBlock] = (),
+) -> Article:
     """An article whose source, url, date and author come from a front matter or JSON record."""
     return make_article(
         title=title,
@@ -727,6 +792,7 @@ def _with_metadata(record: dict[str, Any], *, title: str, text: str, path: str) 
         published=_first_date(record),
         author=_text_value(record.get("author")),
         path=path,
+        layout=layout,
     )
 
 

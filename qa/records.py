@@ -11,6 +11,18 @@ from datetime import date
 
 
 @dataclass(frozen=True)
+class Block:
+    """Where a block of an article's layout starts in its text, as its format said: a
+    ``heading`` (level 1-6), a list ``item`` (level 10 + nesting depth) or ``text`` (a
+    paragraph, level 100). Multi-story pages (a day's events, live blogs, digests) mark their
+    stories with headings and items; ``qa.structure`` turns blocks into story sections."""
+
+    start: int
+    kind: str  # "heading" | "item" | "text"
+    level: int
+
+
+@dataclass(frozen=True)
 class Article:
     """One news article, normalised. ``id`` is stable: derived from the url, else the text."""
 
@@ -22,6 +34,9 @@ class Article:
     published: str = ""  # ISO 8601 date or datetime, "" when unknown
     author: str = ""
     path: str = ""  # file it was loaded from, "" when not from a file
+    # The layout the format gave (Markdown headings and lists); () when unknown, as for
+    # plain text, where headings are recognised by their shape instead.
+    blocks: tuple[Block, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -35,7 +50,9 @@ class Span:
 
 @dataclass(frozen=True)
 class Sentence:
-    """A stored sentence of an article, numbered from 0 in reading order."""
+    """A stored sentence of an article, numbered from 0 in reading order. ``heading`` marks
+    a heading, topic label, byline or caption: context for the sentences under it, never an
+    answer or a statement. ``section`` numbers the stories of a multi-story page."""
 
     article_id: str
     index: int
@@ -43,6 +60,8 @@ class Sentence:
     end: int
     text: str
     paragraph: int = 0
+    heading: bool = False
+    section: int = 0
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,10 @@ from pathlib import Path
 import numpy as np
 
 from qa.errors import ArticleNotFoundError
-from qa.records import Article, ChunkSpan, Sentence
+from qa.records import Article, Block, ChunkSpan, Sentence
+from qa.structure import searchable_text
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: article layout, sentence headings/sections, chunk context
 DB_NAME = "newsqa.sqlite"
 
 _SCHEMA = """
@@ -36,7 +37,8 @@ CREATE TABLE IF NOT EXISTS articles (
     path TEXT NOT NULL DEFAULT '',
     content_hash TEXT NOT NULL,
     minhash BLOB,                -- near-duplicate signature (qa.dedup)
-    duplicate_of TEXT            -- the group's representative, NULL for a representative
+    duplicate_of TEXT,           -- the group's representative (NULL for a representative)
+    blocks TEXT NOT NULL DEFAULT '[]'  -- the layout the format gave (qa.records.Block)
 );
 CREATE INDEX IF NOT EXISTS articles_duplicate_of ON articles(duplicate_of);
 CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
@@ -48,6 +50,8 @@ CREATE TABLE IF NOT EXISTS sentences (
     start INTEGER NOT NULL,
     end INTEGER NOT NULL,
     paragraph INTEGER NOT NULL,
+    heading INTEGER NOT NULL DEFAULT 0,  -- a heading, label, byline: context, never an answer
+    section INTEGER NOT NULL DEFAULT 0,  -- which story of a multi-story page
     PRIMARY KEY (article_id, idx)
 );
 CREATE TABLE IF NOT EXISTS chunks (
@@ -59,6 +63,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     last_sentence INTEGER NOT NULL,
     n_tokens INTEGER NOT NULL,
     partial INTEGER NOT NULL,
+    context TEXT NOT NULL DEFAULT '',  -- title and headings: searched with the chunk, not cited
     vector BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
@@ -138,13 +143,15 @@ class Store:
         minhash: bytes | None = None,
         duplicate_of: str | None = None,
     ) -> None:
+        blocks = json.dumps([[b.start, b.kind, b.level] for b in article.blocks])
         self.db.execute(
             "INSERT INTO articles(id, title, text, source, url, published, author, path, "
-            "content_hash, minhash, duplicate_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "content_hash, minhash, duplicate_of, blocks) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 article.id, article.title, article.text, article.source, article.url,
                 article.published, article.author, article.path, content_hash, minhash,
-                duplicate_of,
+                duplicate_of, blocks,
             ),
         )  # fmt: skip
 
@@ -230,6 +237,19 @@ class Store:
         ).fetchone()
         return _article(row) if row else None
 
+    def articles_any_schema(self) -> list[Article]:
+        """Every article as written by any schema version (for a rebuild): the columns all
+        versions have, plus the layout where it was stored."""
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(articles)")}
+        wanted = [c for c in _ARTICLE_COLUMNS.split(", ") if c in columns]
+        rows = self.db.execute(f"SELECT {', '.join(wanted)} FROM articles ORDER BY rowid")
+        found = []
+        for row in rows:
+            values = dict(zip(wanted, row, strict=True))
+            blocks = json.loads(values.pop("blocks", "[]") or "[]")
+            found.append(Article(**values, blocks=tuple(Block(*b) for b in blocks)))
+        return found
+
     def articles(self, ids: Iterable[str] | None = None) -> list[Article]:
         if ids is None:
             rows = self.db.execute(
@@ -245,8 +265,12 @@ class Store:
     # -- sentences and chunks -----------------------------------------------------------
     def insert_sentences(self, sentences: Sequence[Sentence]) -> None:
         self.db.executemany(
-            "INSERT INTO sentences(article_id, idx, start, end, paragraph) VALUES (?, ?, ?, ?, ?)",
-            [(s.article_id, s.index, s.start, s.end, s.paragraph) for s in sentences],
+            "INSERT INTO sentences(article_id, idx, start, end, paragraph, heading, section) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (s.article_id, s.index, s.start, s.end, s.paragraph, int(s.heading), s.section)
+                for s in sentences
+            ],
         )
 
     def sentences(self, article_id: str, text: str | None = None) -> list[Sentence]:
@@ -257,19 +281,28 @@ class Store:
                 raise ArticleNotFoundError(f"no article with id {article_id!r}")
             text = found[0]
         rows = self.db.execute(
-            "SELECT idx, start, end, paragraph FROM sentences WHERE article_id = ? ORDER BY idx",
+            "SELECT idx, start, end, paragraph, heading, section FROM sentences "
+            "WHERE article_id = ? ORDER BY idx",
             (article_id,),
         ).fetchall()
-        return [Sentence(article_id, i, s, e, text[s:e], p) for i, s, e, p in rows]
+        return [
+            Sentence(article_id, i, s, e, text[s:e], p, bool(h), section)
+            for i, s, e, p, h, section in rows
+        ]
 
     def insert_chunks(
-        self, article_id: str, chunks: Sequence[ChunkSpan], vectors: np.ndarray
+        self,
+        article_id: str,
+        chunks: Sequence[ChunkSpan],
+        vectors: np.ndarray,
+        contexts: Sequence[str] | None = None,
     ) -> list[int]:
         ids = []
-        for chunk, vector in zip(chunks, vectors, strict=True):
+        contexts = contexts if contexts is not None else [""] * len(chunks)
+        for chunk, vector, context in zip(chunks, vectors, contexts, strict=True):
             cursor = self.db.execute(
                 "INSERT INTO chunks(article_id, start, end, first_sentence, last_sentence, "
-                "n_tokens, partial, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "n_tokens, partial, context, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     article_id,
                     chunk.start,
@@ -278,6 +311,7 @@ class Store:
                     chunk.last_sentence,
                     chunk.n_tokens,
                     int(chunk.partial),
+                    context,
                     np.asarray(vector, dtype=np.float32).tobytes(),
                 ),
             )
@@ -311,17 +345,19 @@ class Store:
         blob = b"".join(rows[int(i)] for i in ids)
         return np.frombuffer(blob, dtype=np.float32).reshape(len(ids), dimension)
 
-    def all_chunk_texts(self) -> tuple[np.ndarray, list[str]]:
+    def all_chunk_texts(self, with_context: bool = False) -> tuple[np.ndarray, list[str]]:
+        """(chunk ids, texts) of every chunk in id order; ``with_context`` prefixes each text
+        with its context line, as it is embedded and keyword-indexed."""
         # Sliced in Python: character offsets are Python str indices, SQLite's substr() is not
         # always the same thing (it stops at a NUL, for one).
         texts = dict(self.db.execute("SELECT id, text FROM articles"))
         rows = self.db.execute(
-            "SELECT id, article_id, start, end FROM chunks ORDER BY id"
+            "SELECT id, article_id, start, end, context FROM chunks ORDER BY id"
         ).fetchall()
-        return (
-            np.array([r[0] for r in rows], dtype=np.int64),
-            [texts[r[1]][r[2] : r[3]] for r in rows],
-        )
+        chunk_texts = [texts[r[1]][r[2] : r[3]] for r in rows]
+        if with_context:
+            chunk_texts = [searchable_text(r[4], t) for r, t in zip(rows, chunk_texts, strict=True)]
+        return np.array([r[0] for r in rows], dtype=np.int64), chunk_texts
 
     def chunk_ids_where(
         self,
@@ -360,6 +396,15 @@ class Store:
             "SELECT source, count(*) FROM articles GROUP BY source ORDER BY count(*) DESC"
         ).fetchall()
 
+    def newest_date(self, not_after: str) -> str:
+        """The newest publication date (YYYY-MM-DD) on or before ``not_after``, "" if none."""
+        row = self.db.execute(
+            "SELECT max(substr(published, 1, 10)) FROM articles "
+            "WHERE published != '' AND substr(published, 1, 10) <= ?",
+            (not_after[:10],),
+        ).fetchone()
+        return row[0] or ""
+
     def date_range(self) -> tuple[str, str]:
         row = self.db.execute(
             "SELECT min(published), max(published) FROM articles WHERE published != ''"
@@ -367,11 +412,12 @@ class Store:
         return (row[0] or "", row[1] or "")
 
 
-_ARTICLE_COLUMNS = "id, title, text, source, url, published, author, path"
+_ARTICLE_COLUMNS = "id, title, text, source, url, published, author, path, blocks"
 
 
 def _article(row: Sequence) -> Article:
-    return Article(*row)
+    blocks = tuple(Block(*b) for b in json.loads(row[8])) if row[8] != "[]" else ()
+    return Article(*row[:8], blocks=blocks)
 
 
 def _select_in(db: sqlite3.Connection, sql: str, values: list, repeat: int = 1) -> list[tuple]:

@@ -89,27 +89,27 @@ def test_every_mode_is_accepted():
 def test_rescoring_promotes_the_chunk_holding_the_answer_sentence(tmp_path, fake_embedder):
     question = "Fishermen lost forty boats in the storm"
     town = make_article(
-        title="Town news",
+        title="Council",
         text="The council debated parking fees at length. Fishermen lost forty boats in the "
         "storm. Schools close early on Friday, the mayor announced. Tourists praised the sunny "
         "weather and museums.",
     )
     show = make_article(
-        title="Boat show",
+        title="Festival",
         text="Fishermen showed boats at the festival. The storm season starts soon, fishermen "
         "said. Boats were lost last year.",
     )
     weather = make_article(
-        title="Weather", text="A storm is expected over the weekend. Forty schools may close."
+        title="Outlook", text="A storm is expected over the weekend. Forty schools may close."
     )
     with Index.open(tmp_path / "ix", create=True, embedder=fake_embedder) as index:
         index.add([town, show, weather])
         fused = index.retrieve(question, k=3, mode="hybrid")
         rescored = index.retrieve(question, k=3, mode="hybrid+rescore")
         cached = set(index.searcher.sentence_vectors._vectors)
-    # Words spread over "Boat show" win the fusion; the sentence quoted whole wins the rescoring.
-    assert [p.article.title for p in fused] == ["Boat show", "Town news", "Weather"]
-    assert [p.article.title for p in rescored] == ["Town news", "Boat show", "Weather"]
+    # Words spread over "Festival" win the fusion; the sentence quoted whole wins the rescoring.
+    assert [p.article.title for p in fused] == ["Festival", "Council", "Outlook"]
+    assert [p.article.title for p in rescored] == ["Council", "Festival", "Outlook"]
     assert [p.rank for p in rescored] == [1, 2, 3]
     assert rescored[0].score > rescored[1].score > rescored[2].score
     assert "Fishermen lost forty boats in the storm." in cached  # shared with Index.ask

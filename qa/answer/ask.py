@@ -71,7 +71,8 @@ def interpret_time(
     store: Store, question: str, filters: Filters, today: date | None, asked: str = ""
 ) -> tuple[str, Filters, list[str]]:
     """Turn "last week", "in March 2025"... into a date filter, relative to ``today``
-    (default: the newest article's date, so an archive is read as of its own time).
+    (default: the newest article's date not in the future, so an archive is read as of its
+    own time).
     Returns (question without its time words, narrowed filters, notes saying how they were
     read). Only words of ``asked`` (the user's own question) count when it is given."""
     reference = today or newest_date(store)
@@ -93,10 +94,13 @@ def interpret_time(
     return strip_time_phrase(question, found) or question, narrowed, [note]
 
 
-def newest_date(store: Store) -> date | None:
-    newest = store.date_range()[1]
+def newest_date(store: Store, now: date | None = None) -> date | None:
+    """What "today" means for an archive: its newest article's date — but never a date still
+    to come (``now``: the clock's today). A page misdated in the future stays searchable and
+    does not move "last week" into the future."""
+    newest = store.newest_date((now or date.today()).isoformat())
     try:
-        return date.fromisoformat(newest[:10]) if newest else None
+        return date.fromisoformat(newest) if newest else None
     except ValueError:
         return None
 

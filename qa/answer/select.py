@@ -140,6 +140,8 @@ def score_candidates(
         first = max(0, passage.sentences[0].index - NEIGHBOURS) if passage.sentences else 0
         last = passage.sentences[-1].index + NEIGHBOURS if passage.sentences else -1
         for sentence in all_sentences[first : last + 1]:
+            if sentence.heading:  # a heading is the context of an answer, never one
+                continue
             key = (sentence.article_id, sentence.index)
             if key not in candidates:
                 candidates[key] = (sentence, passage.article, passage.rank)
@@ -208,8 +210,13 @@ def _with_context(
     result = []
     for c in chosen:
         s = c.sentence
-        if _PRONOUN_START.match(s.text) and s.index > 0 and (s.article_id, s.index - 1) not in keys:
-            previous = sentences_of[s.article_id][s.index - 1]
+        previous = sentences_of[s.article_id][s.index - 1] if s.index > 0 else None
+        if (
+            previous is not None
+            and not previous.heading
+            and _PRONOUN_START.match(s.text)
+            and (s.article_id, s.index - 1) not in keys
+        ):
             result.append(ScoredSentence(previous, c.article, c.score, 0.0, 0.0, 0.0))
             keys.add((s.article_id, s.index - 1))
         result.append(c)

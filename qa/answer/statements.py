@@ -63,6 +63,8 @@ def statements_answer(
         quoted_anywhere = True
         names = {p.name for p in matches}
         for statement in statements:
+            if sentences[statement.sentence_index].heading:
+                continue  # a heading that names someone is not their statement
             if statement.speaker in names and (article.id, statement.sentence_index) not in exclude:
                 person = next(p for p in matches if p.name == statement.speaker)
                 picked.append((article, sentences[statement.sentence_index], person))
