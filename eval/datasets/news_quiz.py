@@ -166,11 +166,12 @@ def load(folder: Path, questions: Path = QUESTIONS) -> EvalSet:
         kinds=kinds,
         note=(
             f"{len(relevant)} paraphrased quiz questions over {len(result.articles)} day pages "
-            f"of news items (plus {len(unanswerable)} unanswerable): questions share no "
-            "4-word run with their item except names and numbers, so keyword search gets no "
-            f"free overlap. The {latest} 'latest' questions count only the newest item on a "
-            "recurring topic as a hit: an older death toll or office holder is a miss. Two "
-            "pages are exact copies under wrong dates (2020-12-20, 2027-12-05), so a few gold "
-            "sentences appear twice; either copy counts."
+            f"of news items (plus {len(unanswerable)} unanswerable): no question shares a "
+            "4-word run with its item, but names and numbers are exempt, so a sampled item is "
+            "often still found by its names; the 'dated' questions (one of many daily tolls, "
+            f"told apart only by the date) and the {latest} 'latest' ones (only the newest item "
+            "on a recurring topic is a hit: an older toll or office holder is a miss) are the "
+            "hard kinds, so read the per-kind scores. Two pages are exact copies under wrong "
+            "dates (2020-12-20, 2027-12-05); the index keeps one copy of each."
         ),
     )
