@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from eval.datasets import multihop_rag, sample, squad2
+from eval.datasets import multihop_rag, news_quiz, sample, squad2
 from eval.datasets.base import EvalSet
 
 
@@ -27,6 +27,12 @@ DATASETS: dict[str, DatasetSpec] = {
         DatasetSpec("squad2", squad2.FOLDER, squad2.load, "SQuAD 2.0 sample, 500 questions"),
         DatasetSpec(
             "multihop-rag", multihop_rag.FOLDER, multihop_rag.load, "MultiHop-RAG sample, 500"
+        ),
+        DatasetSpec(
+            "news-quiz",
+            news_quiz.FOLDER,
+            news_quiz.load,
+            "paraphrased quiz questions over Wikipedia Current events, 601 day pages",
         ),
     )
 }

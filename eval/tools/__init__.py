@@ -1,0 +1,1 @@
+"""Tools that build and check the evaluation datasets (not used when the suite runs)."""
