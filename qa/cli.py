@@ -9,6 +9,7 @@ import sys
 import textwrap
 from collections.abc import Sequence
 
+from qa import watch
 from qa.answer import references
 from qa.errors import NewsQAError
 from qa.index import DEFAULT_INDEX_DIR, Filters, Index
@@ -24,6 +25,7 @@ Typical use:
   python -m qa retrieve "How many Armenian officers will study in Russia?" --k 5
   python -m qa info --index index/                what the index holds
   python -m qa delete <article id or url>         remove an article
+  python -m qa watch --feeds feeds.toml           keep the index current with RSS/Atom feeds
 """
 
 
@@ -91,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument(
         "article", metavar="ID_OR_URL", help="article id (see info --articles) or url"
     )
+    watch.add_arguments(command("watch", watch.WATCH_HELP))
     return parser
 
 
@@ -237,4 +240,5 @@ def _delete(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"ask": _ask, "ingest": _ingest, "retrieve": _retrieve, "info": _info, "delete": _delete}
+COMMANDS = {"ask": _ask, "ingest": _ingest, "retrieve": _retrieve, "info": _info, "delete": _delete,
+            "watch": watch.run}  # fmt: skip

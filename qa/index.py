@@ -333,6 +333,13 @@ class Index:
             assert article is not None
             return article
 
+    def watch(self, feeds, **options):
+        """Keep this index current with RSS/Atom feeds: ``qa.watch.watch(self, feeds, ...)``
+        (``once=True`` for a single round; ``stop=`` a threading.Event to end it)."""
+        from qa.watch import watch  # late: qa.watch imports this module for typing only
+
+        return watch(self, feeds, **options)
+
     # -- caches ------------------------------------------------------------------------
     def _refresh_caches(self) -> None:
         """Bring the FAISS and BM25 caches to the store's generation, rebuilding what is
