@@ -279,15 +279,21 @@ def _store(index: Index) -> Iterator[Store]:
 def ensure_tables(index: Index) -> None:
     """Create the watcher's tables if missing (in one transaction; the schema version of
     the articles tables is unchanged, so the index stays readable by every newsqa)."""
-    with _store(index) as store, store.transaction():
-        for statement in _TABLES.split(";"):
-            if statement.strip():
-                store.db.execute(statement)
+    with _store(index) as store:
+        if _has_tables(store):  # the usual case: no write, no fsync
+            return
+        with store.transaction():
+            for statement in _TABLES.split(";"):
+                if statement.strip():
+                    store.db.execute(statement)
 
 
 def _has_tables(store: Store) -> bool:
-    row = store.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'feeds'")
-    return row.fetchone() is not None
+    row = store.db.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+        "AND name IN ('feeds', 'feed_entries')"
+    )
+    return row.fetchone()[0] == 2
 
 
 def feed_states(index: Index) -> dict[str, FeedState]:
