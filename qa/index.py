@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -51,6 +52,9 @@ from qa.segment import split_sentences
 from qa.speakers import speaker_in_question
 from qa.store import DB_NAME, SCHEMA_VERSION, Store
 from qa.timeexpr import find_time_range, strip_time_phrase
+
+if TYPE_CHECKING:
+    from qa.watch import Feed, PollResult
 
 DEFAULT_INDEX_DIR = "index"
 _CACHE_NAME = re.compile(r"(?:dense-(\d+)\.faiss|bm25-(\d+))")
@@ -333,10 +337,10 @@ class Index:
             assert article is not None
             return article
 
-    def watch(self, feeds, **options):
+    def watch(self, feeds: Sequence[Feed], **options: Any) -> list[PollResult]:
         """Keep this index current with RSS/Atom feeds: ``qa.watch.watch(self, feeds, ...)``
         (``once=True`` for a single round; ``stop=`` a threading.Event to end it)."""
-        from qa.watch import watch  # late: qa.watch imports this module for typing only
+        from qa.watch import watch  # late: only a watcher needs the HTTP client loaded
 
         return watch(self, feeds, **options)
 

@@ -522,6 +522,15 @@ def _failed(
     )
 
 
+def _unexpected(index: Index, feed: Feed, now: float, error: Exception) -> PollResult:
+    """A poll that failed in an unforeseen way (a parser bug on odd input, a locked
+    database): recorded and backed off like any failure, named so it can be reported."""
+    state = feed_states(index).get(feed.url) or FeedState(feed.url)
+    state.last_poll = _iso(now)
+    problem = f"unexpected {type(error).__name__}: {' '.join(str(error).split())[:200]}"
+    return _failed(index, feed, state, now, problem, None, time.monotonic())
+
+
 def _count(result: PollResult, report: IngestReport) -> None:
     result.added, result.updated = len(report.added), len(report.updated)
     result.unchanged = len(report.unchanged)
@@ -570,7 +579,10 @@ def poll_once(
                     if log:
                         log(waiting.line())
                 continue
-            result = poll_feed(index, feed, fetcher, clock=clock, stop=stop)
+            try:
+                result = poll_feed(index, feed, fetcher, clock=clock, stop=stop)
+            except Exception as error:  # one odd feed must not stop the others
+                result = _unexpected(index, feed, clock(), error)
             results.append(result)
             if log:
                 log(result.line())

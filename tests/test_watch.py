@@ -398,6 +398,20 @@ def test_failing_feeds_do_not_stop_the_others_and_back_off(news, index, fetcher)
     assert feed_states(index)[server.url("/500.xml")].failures == 0
 
 
+def test_an_unexpected_error_in_one_feed_is_reported_and_backed_off(news, index, fetcher,
+                                                                   monkeypatch):  # fmt: skip
+    import qa.watch
+
+    def broken_parser(content, *, name):
+        raise RuntimeError("parser bug on odd input")
+
+    monkeypatch.setattr(qa.watch, "parse_html", broken_parser)
+    results = index.watch(news.feeds, once=True, fetcher=fetcher, log=None)
+    assert [r.outcome for r in results] == ["updated", "updated", "failed"]
+    assert results[2].error == "unexpected RuntimeError: parser bug on odd input"
+    assert feed_states(index)[news.feeds[2].url].failures == 1
+
+
 def test_retry_after_is_honoured(news, index, fetcher):
     news.server.route("/busy.xml", "busy", status=503, headers={"Retry-After": "7200"})
     clock = Clock()
