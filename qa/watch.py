@@ -29,6 +29,7 @@ import sys
 import threading
 import time
 import tomllib
+import xml.sax
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -370,10 +371,18 @@ def poll_feed(
     source = feed.source or " ".join(str(parsed.feed.get("title", "")).split())
     state.title = " ".join(str(parsed.feed.get("title", "")).split())
     gathered = _gather(index, feed, parsed.entries, source, fetcher, stop)
+    malformed = _xml_error(parsed)
+    if malformed and not gathered.entries:  # nothing usable: a broken feed, not an empty one
+        return _failed(index, feed, state, now, f"malformed XML ({malformed})", None, started)
+    if malformed:  # feedparser read what it could (a truncated download, a stray "&")
+        gathered.problems.insert(
+            0, f"{feed.url}: malformed XML ({malformed}); read {len(gathered.entries)} "
+            "entries, will read it again next poll",
+        )  # fmt: skip
     report = index.add(gathered.articles)
-    complete = not (gathered.retry_later or (stop is not None and stop.is_set()))
+    complete = not (malformed or gathered.retry_later or (stop is not None and stop.is_set()))
     # Validators are kept only when every entry was handled: otherwise the next poll must
-    # get the feed again (a 200, not a 304) to retry the pages that failed.
+    # get the feed again (a 200, not a 304) to retry what failed.
     state.etag = response.etag if complete else ""
     state.last_modified = response.last_modified if complete else ""
     result = _succeeded(
@@ -475,6 +484,15 @@ def _parse_feed(response: Response) -> Any:
     detail = parsed.get("bozo_exception")
     reason = f" ({' '.join(str(detail).split())[:120]})" if detail else ""
     raise FetchError(response.url, f"not an RSS or Atom feed{reason}")
+
+
+def _xml_error(parsed: Any) -> str:
+    """The XML error feedparser worked around, "" for well-formed XML. (Other "bozo" flags,
+    such as a declared encoding that was wrong, are harmless and ignored.)"""
+    error = parsed.get("bozo_exception")
+    if parsed.get("bozo") and isinstance(error, xml.sax.SAXParseException):
+        return " ".join(str(error).split())[:120]
+    return ""
 
 
 def _succeeded(

@@ -398,6 +398,36 @@ def test_failing_feeds_do_not_stop_the_others_and_back_off(news, index, fetcher)
     assert feed_states(index)[server.url("/500.xml")].failures == 0
 
 
+def test_a_feed_that_turns_to_garbage_keeps_its_articles_and_the_others_go_on(news, index,
+                                                                             fetcher):  # fmt: skip
+    poll_once(index, news.feeds, fetcher=fetcher)
+    before = {a.id for a in index.articles()}
+    news.server.route("/desk.xml", b"<rss><channel><item><title>cut off", etag='"broken"')
+    news.server.route("/wire.atom", "upstream error", status=502, content_type="text/plain")
+    shoigu, paragraphs = sample_item(ROOT)
+    news.page_extra[shoigu.slug] = paragraphs
+    news.publish_summaries([shoigu, *news.summaries])
+    results = poll_once(index, news.feeds, fetcher=fetcher)
+    assert [r.outcome for r in results] == ["failed", "failed", "updated"]
+    assert "malformed XML" in results[0].error and "HTTP 502" in results[1].error
+    assert results[2].added == 1
+    assert before < {a.id for a in index.articles()}  # nothing of the broken feeds removed
+
+
+def test_a_truncated_feed_is_read_as_far_as_it_goes_and_fetched_whole_next_time(news, index,
+                                                                              fetcher):  # fmt: skip
+    body = news.server.routes["/desk.xml"].body
+    cut = body.index(b"</item>", body.index(b"</item>") + 1) + len(b"</item>")  # two items
+    news.server.route("/desk.xml", body[: cut + 20])
+    result = poll_once(index, news.feeds[:1], fetcher=fetcher)[0]
+    assert (result.outcome, result.added) == ("updated", 2)
+    assert "malformed XML" in result.problems[0]
+    news.server.route("/desk.xml", body)
+    again = poll_once(index, news.feeds[:1], fetcher=fetcher)[0]
+    assert "if-none-match" not in news.server.hits_of("/desk.xml")[-1].headers
+    assert (again.added, again.unchanged) == (len(news.desk) - 2, 2)
+
+
 def test_an_unexpected_error_in_one_feed_is_reported_and_backed_off(news, index, fetcher,
                                                                    monkeypatch):  # fmt: skip
     import qa.watch
