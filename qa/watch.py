@@ -54,6 +54,7 @@ __all__ = [
     "FeedState",
     "FeedsFileError",
     "PollResult",
+    "ensure_tables",
     "feed_states",
     "feeds_from_arguments",
     "freshness",
@@ -68,7 +69,6 @@ __all__ = [
 DEFAULT_INTERVAL = 15 * 60.0  # seconds between two polls of a feed
 MIN_INTERVAL = 1.0
 MAX_BACKOFF = 24 * 3600.0  # a failing feed is still tried once a day
-FRESHNESS_ITEMS = 3  # parts of the freshness line
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS feeds (
@@ -699,7 +699,7 @@ def freshness(index: Index, now: datetime | None = None) -> list[str]:
         if polls:
             details.append(f"checked {_ago(_aware(datetime.fromisoformat(max(polls))), now)}")
         parts.append(feeds + (f" ({', '.join(details)})" if details else ""))
-    return parts[:FRESHNESS_ITEMS]
+    return parts
 
 
 def _ago(when: datetime, now: datetime) -> str:

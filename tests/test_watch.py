@@ -325,6 +325,16 @@ def test_pages_on_one_site_are_spaced_by_the_politeness_delay(news, index):
     assert min(gaps) >= 0.24
 
 
+def test_a_robots_txt_crawl_delay_is_honoured(news, index, fetcher):
+    # robotparser reads whole seconds only.
+    news.server.route("/robots.txt", "User-agent: newsqa\nCrawl-delay: 1\n",
+                      content_type="text/plain")  # fmt: skip
+    poll_once(index, news.feeds[2:], fetcher=fetcher)  # the fetcher's own delay is 0
+    pages = [h for h in news.server.hits if h.path.startswith("/news/")]
+    assert len(pages) == len(news.summaries)
+    assert min(b.at - a.at for a, b in zip(pages, pages[1:], strict=False)) >= 0.99
+
+
 def test_a_page_over_the_size_limit_is_not_read_and_the_summary_is_kept(news, index):
     item = news.summaries[0]
     news.page_extra[item.slug] = [item.text] + ["Filler paragraph. " * 50] * 40
