@@ -2,6 +2,7 @@
 
     python app.py                                   # index/ on http://127.0.0.1:7860
     python app.py --index DIR --host H --port P
+    python app.py --watch feeds.toml                # and keep it current with RSS/Atom feeds
 
 Thin by design: this file lays out the page and calls the public ``qa`` library (``Index.ask``,
 ``load_paths``, ``parse_text``, ``Index.add``); answering and retrieval live in ``qa/``.
@@ -31,11 +32,13 @@ from qa.present import (
     sources_html,
 )
 from qa.records import Answer, Filters, check_date
+from qa.watch import feeds_from_arguments, freshness, start_background
 
 DEFAULT_HOST = "127.0.0.1"  # local only: the index may hold articles not meant to be public
 DEFAULT_PORT = 7860
 DEFAULT_DATA_DIR = "data"
 MAX_UPLOAD_MB = 20
+HEADER_REFRESH_SECONDS = 30  # the header's "newest ... ago" line is redrawn this often
 # Pasted text gets the same limit as a file (a character is at least one byte).
 MAX_PASTE_CHARS = MAX_UPLOAD_MB * 1024 * 1024
 SAMPLE_TITLE = "Shoigu welcomes “strategic” military ties with Azerbaijan"
@@ -125,6 +128,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="an example question to offer in the chat (repeatable; default: a few that fit "
         "the loaded articles)",
     )
+    parser.add_argument(
+        "--watch",
+        action="append",
+        default=[],
+        metavar="FEEDS",
+        help="keep the index current with RSS/Atom feeds while the chat serves: a feeds file "
+        "(feeds.toml) or a feed url (repeatable); see docs/watch.md",
+    )
     return parser
 
 
@@ -135,6 +146,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (NewsQAError, ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if args.watch:
+        try:
+            feeds = feeds_from_arguments(args.watch)
+        except NewsQAError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        start_background(index, feeds)  # a daemon thread: it ends with the server
+        print(f"watching {len(feeds)} feed{'' if len(feeds) == 1 else 's'}", flush=True)
     app = create_app(index, examples=args.example or None)
     print(f"newsqa chat on http://{args.host}:{args.port}  (Ctrl+C to stop)")
     try:
@@ -278,7 +297,7 @@ def add_articles(
 def header_html(index: Index) -> str:
     return (
         f"<h1>newsqa · ask the news</h1><p>{html.escape(HELP)}</p>"
-        f'<p class="nq-stats">{html.escape(index_stats(index.info()))}</p>'
+        f'<p class="nq-stats">{html.escape(index_stats(index.info(), freshness(index)))}</p>'
     )
 
 
@@ -470,6 +489,14 @@ def create_app(index: Index, examples: Sequence[str] | None = None) -> gr.Blocks
         # The page is built once; another tab may have added articles since, so each visit
         # shows the index as it is now.
         app.load(refresh, None, [header, source_filter], api_visibility="undocumented")
+        # Articles arrive from the feed watcher (or another process) while the page is open.
+        gr.Timer(HEADER_REFRESH_SECONDS).tick(
+            lambda: header_html(index),
+            None,
+            header,
+            api_visibility="undocumented",
+            show_progress="hidden",
+        )
         gr.api(ask_api, api_name="ask")
     return app
 

@@ -62,13 +62,13 @@ def main(argv: list[str]) -> int:
         index.close()
         results = {
             "corpus": str(args.corpus.name),
-            "articles": info["articles"],
-            "sentences": info["sentences"],
-            "chunks": info["chunks"],
+            "articles": info.articles,
+            "sentences": info.sentences,
+            "chunks": info.chunks,
             "load_s": round(load_s, 2),
             "ingest_s": round(ingest_s, 2),
             "chunks_per_s": round(report.chunks_added / ingest_s, 1),
-            "index_mb": round(int(info["size_bytes"]) / 1e6, 2),
+            "index_mb": round(int(info.size_bytes) / 1e6, 2),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
             "latency_ms": timings,
             "machine": f"{platform.machine()}, {_cores()} cores",

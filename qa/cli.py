@@ -8,6 +8,7 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 
+from qa import watch
 from qa.errors import NewsQAError
 from qa.fusion import DEFAULT_MODE, MODES
 from qa.index import DEFAULT_INDEX_DIR, Index, rebuild_index
@@ -24,6 +25,7 @@ Typical use:
   python -m qa info --index index/                what the index holds
   python -m qa delete <article id or url>         remove an article
   python -m qa rebuild --index index/             re-make an index after an upgrade
+  python -m qa watch --feeds feeds.toml           keep the index current with RSS/Atom feeds
 """
 
 
@@ -97,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument(
         "article", metavar="ID_OR_URL", help="article id (see info --articles) or url"
     )
+    watch.add_arguments(command("watch", watch.WATCH_HELP))
     return parser
 
 
@@ -230,4 +233,5 @@ COMMANDS = {
     "info": _info,
     "rebuild": _rebuild,
     "delete": _delete,
+    "watch": watch.run,
 }

@@ -24,6 +24,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from qa import answer
 from qa.caches import SearchCaches
@@ -37,6 +38,9 @@ from qa.records import Answer, Article, Filters, IndexInfo, Passage, Sentence
 from qa.search import Searcher
 from qa.sentence_vectors import SentenceVectors
 from qa.store import DB_NAME, SCHEMA_VERSION, Store
+
+if TYPE_CHECKING:
+    from qa.watch import Feed, PollResult
 
 DEFAULT_INDEX_DIR = "index"
 
@@ -156,6 +160,13 @@ class Index:
             self.ingester.forget(article.id)
             self.caches.refresh()
             return article
+
+    def watch(self, feeds: Sequence[Feed], **options: Any) -> list[PollResult]:
+        """Keep this index current with RSS/Atom feeds: ``qa.watch.watch(self, feeds, ...)``
+        (``once=True`` for a single round; ``stop=`` a threading.Event to end it)."""
+        from qa.watch import watch  # late: only a watcher needs the HTTP client loaded
+
+        return watch(self, feeds, **options)
 
     # -- retrieval ---------------------------------------------------------------------
     def retrieve(

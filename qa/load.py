@@ -42,11 +42,14 @@ __all__ = [
     "LoadResult",
     "Skipped",
     "article_id",
+    "entry_has_content",
+    "feed_entry_article",
     "load_file",
     "load_paths",
     "make_article",
     "normalise_text",
     "parse_date",
+    "parse_html",
     "parse_text",
 ]
 
@@ -566,6 +569,13 @@ _MARKDOWN = MarkdownIt("commonmark")
 # ---------------------------------------------------------------------------------------------
 
 
+def parse_html(content: str | bytes, *, name: str) -> Article:
+    """The article of one HTML page (text and metadata by trafilatura), given as the raw
+    bytes so the page's own <meta charset> is honoured. ``name`` (its url) appears in
+    errors. Raises ``LoadError`` when no article text is found."""
+    return _parse_html(content, name=name, path="")
+
+
 def _parse_html(content: str | bytes, *, name: str, path: str) -> Article:
     # trafilatura 2.x returns a Document object (None when it finds nothing).
     doc = trafilatura.bare_extraction(
@@ -724,22 +734,37 @@ def _parse_feed(
     skipped: list[Skipped] = []
     for number, entry in enumerate(feed.entries, start=1):
         label = f"{name}:entry {number}"
-        text = _entry_text(entry)
-        if not text:
+        article = feed_entry_article(entry, source=source, path=path)
+        if article is None:
             skipped.append(Skipped(label, "the entry has no content or summary"))
             continue
-        articles.append(
-            make_article(
-                title=entry.get("title", ""),
-                text=text,
-                source=source,
-                url=entry.get("link", ""),
-                published=entry.get("published") or entry.get("updated") or "",
-                author=entry.get("author", ""),
-                path=path,
-            )
-        )
+        articles.append(article)
     return articles, skipped
+
+
+def feed_entry_article(entry: Any, *, source: str, path: str = "") -> Article | None:
+    """The article of one feedparser entry (its full content, else its summary), or None
+    when it has neither. Shared by the feed loader and the feed watcher (qa.watch)."""
+    text = _entry_text(entry)
+    if not text:
+        return None
+    return make_article(
+        title=entry.get("title", ""),
+        text=text,
+        source=source,
+        url=entry.get("link", ""),
+        published=entry.get("published") or entry.get("updated") or "",
+        author=entry.get("author", ""),
+        path=path,
+    )
+
+
+def entry_has_content(entry: Any) -> bool:
+    """Whether a feed entry carries its full text (atom:content, content:encoded) rather
+    than only a summary or description."""
+    return bool(entry.get("content")) and any(
+        (part.get("value") or "").strip() for part in entry.content
+    )
 
 
 def _entry_text(entry: Any) -> str:

@@ -173,12 +173,13 @@ def format_passage(passage: Passage) -> str:
     return f"{head}\n{where}\n{body}\n"
 
 
-def index_stats(info: IndexInfo) -> str:
-    """"1,204 articles · 3 sources · published 2025-01-01 to 2025-03-05"."""
+def index_stats(info: IndexInfo, freshness: Sequence[str] = ()) -> str:
+    """"1,204 articles · 3 sources · published 2025-01-01 to 2025-03-05", then how fresh it
+    is when known ("newest 12 minutes ago", "3 feeds", see ``qa.watch.freshness``)."""
     parts = [_plural(info.articles, "article"), _plural(len(info.sources), "source")]
     if info.published_from:
-        parts.append(f"published {info.published_from} to {info.published_to}")
-    return " · ".join(parts)
+        parts.append(f"published {info.published_from[:10]} to {info.published_to[:10]}")
+    return " · ".join([*parts, *freshness])
 
 
 # -- Markdown (the chat) ----------------------------------------------------------------------
