@@ -96,11 +96,11 @@ class Ingester:
         """Add articles: unchanged ones are skipped (no new vectors), changed ones replaced."""
         report = IngestReport()
         with self.lock:
-            todo = self._plan(articles, report)
+            todo = self.plan(articles, report)
         bar = tqdm(total=len(todo), desc="Ingesting", unit="article", disable=not progress)
         for i in range(0, len(todo), BATCH_ARTICLES):
             batch = todo[i : i + BATCH_ARTICLES]
-            prepared = [self._prepare(article, report) for article in batch]
+            prepared = [self.prepare(article, report) for article in batch]
             texts = [
                 searchable_text(context, a.text[c.start : c.end])
                 for a, _, chunks, contexts in prepared
@@ -108,7 +108,7 @@ class Ingester:
             ]
             embedded = self.embedder.embed(texts, progress=progress and len(texts) > 256)
             with self.lock:
-                self._write_batch(prepared, embedded, report)
+                self.write_batch(prepared, embedded, report)
             bar.update(len(batch))
         bar.close()
         if todo:
@@ -121,7 +121,9 @@ class Ingester:
         if self._finder is not None:
             self._finder.remove(article_id)
 
-    def _plan(self, articles: Sequence[Article], report: IngestReport) -> list[Article]:
+    def plan(self, articles: Sequence[Article], report: IngestReport) -> list[Article]:
+        """The articles that need writing (new or changed), the later of two with one id;
+        unchanged and replaced ones are recorded in ``report``. Call under the lock."""
         # Two entries with one id (a feed listing an update): the later one wins.
         latest: dict[str, Article] = {}
         for article in articles:
@@ -144,9 +146,11 @@ class Ingester:
                 todo.append(article)
         return todo
 
-    def _write_batch(
+    def write_batch(
         self, prepared: list[Prepared], embedded: np.ndarray, report: IngestReport
     ) -> None:
+        """Commit prepared articles with their chunk vectors (rows in order) in one
+        transaction. Call under the lock; refresh the caches after the last batch."""
         finder = self._duplicates()
         try:
             with self.store.transaction():
@@ -180,7 +184,9 @@ class Ingester:
                 self._finder.add(article_id, minhash)
         return self._finder
 
-    def _prepare(self, article: Article, report: IngestReport) -> Prepared:
+    def prepare(self, article: Article, report: IngestReport) -> Prepared:
+        """Segment, find the layout, chunk and fit one article: no store access, so it can
+        run anywhere (a worker process, a Ray task)."""
         found = split_sentences(article.text)
         spans = [span for span, _ in found]
         paragraphs = [paragraph for _, paragraph in found]
