@@ -48,6 +48,7 @@ questions won, 2 lost: 36 questions over 5 chunks are too few to tell such gains
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 import numpy as np
 
@@ -88,3 +89,43 @@ def check_mode(mode: str) -> str:
     if mode not in MODES:
         raise ValueError(f"retrieval mode {mode!r} is unknown; use one of {', '.join(MODES)}")
     return mode
+
+
+RECENCY_WEIGHT = 0.2  # how much the newest of the candidates gains, on the fused 0-1 scale
+RECENCY_DEPTH = 30  # candidates re-ranked by date for "latest" questions
+
+
+def prefer_recent(
+    ranking: list[tuple[int, float]],
+    published: dict[int, str],
+    anchor: str,
+    weight: float = RECENCY_WEIGHT,
+    depth: int = RECENCY_DEPTH,
+) -> list[tuple[int, float]]:
+    """Re-rank the first ``depth`` candidates for a question about how things stand now:
+    ``minmax(score) + weight * recency``, recency running from 0 (the oldest candidate) to 1
+    (the newest), so the newest of several near-equal matches wins but a poor match stays
+    down. Undated candidates and those dated after ``anchor`` (the index's "today": misdated
+    pages) get no boost. The rest keep their order below."""
+    head = ranking[:depth]
+    if not head:
+        return ranking
+    dates = {c: published.get(c, "") for c, _ in head}
+    dated = sorted({d for d in dates.values() if d and d <= anchor})
+    if len(dated) < 2:
+        return ranking
+    first, last = _ordinal(dated[0]), _ordinal(dated[-1])
+    scores = minmax(np.array([s for _, s in head]))
+    rescored = []
+    for (chunk_id, _), score in zip(head, scores, strict=True):
+        day = dates[chunk_id]
+        recency = (_ordinal(day) - first) / (last - first) if day and day <= anchor else 0.0
+        rescored.append((chunk_id, float(score) + weight * recency))
+    rescored.sort(key=lambda pair: (-pair[1], pair[0]))
+    low = min(s for _, s in rescored)
+    tail = [(c, min(low, float(s)) - 1e-9 * i) for i, (c, s) in enumerate(ranking[depth:], 1)]
+    return rescored + tail
+
+
+def _ordinal(day: str) -> int:
+    return date.fromisoformat(day).toordinal()

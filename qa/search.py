@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 
 import numpy as np
 
@@ -20,11 +21,19 @@ from qa.backends import Hits, Queries
 from qa.caches import SearchCaches
 from qa.embed import Embedder
 from qa.errors import EmptyQuestionError
-from qa.fusion import FUSED_MODES, FUSION_DEPTH, check_mode, convex_fusion
+from qa.fusion import (
+    FUSED_MODES,
+    FUSION_DEPTH,
+    RECENCY_DEPTH,
+    check_mode,
+    convex_fusion,
+    prefer_recent,
+)
 from qa.records import Article, Filters, Passage, Sentence
 from qa.rescore import RESCORE_DEPTH, best_sentence_scores, rescore
 from qa.sentence_vectors import SentenceVectors
 from qa.store import Store, StoredChunk
+from qa.timeexpr import find_time_range, wants_latest
 
 Ranking = list[tuple[int, float]]  # (chunk id, score), best first
 
@@ -62,9 +71,17 @@ class Searcher:
         self.sentence_vectors = sentence_vectors
 
     def search(
-        self, questions: Sequence[str], k: int, mode: str, filters: Filters | None = None
+        self,
+        questions: Sequence[str],
+        k: int,
+        mode: str,
+        filters: Filters | None = None,
+        today: date | None = None,
     ) -> list[Retrieved]:
-        """The ``k`` best passages for each question (see the module docstring)."""
+        """The ``k`` best passages for each question (see the module docstring). A question
+        about how things stand now ("latest", "current"...) that names no past time prefers
+        the newest of near-equal matches (``qa.fusion.prefer_recent``), "now" being the
+        newest article date not after ``today`` (default: the clock's)."""
         check_mode(mode)
         for question in questions:
             check_question(question)
@@ -82,6 +99,7 @@ class Searcher:
         vectors = self.embedder.embed(list(questions)) if mode != "bm25" else None
         queries = Queries(list(questions), vectors)
         rankings = self._rank(queries, depth, mode, allowed)
+        rankings = self._prefer_recent(questions, rankings, filters, today)
         # One read of the store per batch: the chunks ranked (and re-ranked), their articles
         # and every sentence of those articles, which the answer step needs too.
         head = max(depth, RESCORE_DEPTH) if mode == "hybrid+rescore" else depth
@@ -132,8 +150,28 @@ class Searcher:
             else:
                 ranking = convex_fusion([dense[i], lexical[i]])
             rankings.append(ranking)
-        keep = max(k, RESCORE_DEPTH) if mode == "hybrid+rescore" else k
-        return [ranking[:keep] for ranking in rankings]
+        # Enough candidates for the re-rankers (recency, rescoring) to choose from.
+        return [ranking[: max(k, RESCORE_DEPTH, RECENCY_DEPTH)] for ranking in rankings]
+
+    def _prefer_recent(
+        self,
+        questions: Sequence[str],
+        rankings: list[Ranking],
+        filters: Filters | None,
+        today: date | None,
+    ) -> list[Ranking]:
+        if filters is not None and (filters.since or filters.until):
+            return rankings  # the question is about a chosen time already
+        now = today or date.today()
+        anchor = ""
+        for i, question in enumerate(questions):
+            if not wants_latest(question) or find_time_range(question, now) is not None:
+                continue
+            anchor = anchor or self.store.newest_date(now.isoformat())
+            candidates = [c for c, _ in rankings[i][:RECENCY_DEPTH]]
+            published = self.store.published_of_chunks(candidates)
+            rankings[i] = prefer_recent(rankings[i], published, anchor)
+        return rankings
 
     def _rescore(
         self,

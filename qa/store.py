@@ -359,6 +359,16 @@ class Store:
             chunk_texts = [searchable_text(r[4], t) for r, t in zip(rows, chunk_texts, strict=True)]
         return np.array([r[0] for r in rows], dtype=np.int64), chunk_texts
 
+    def published_of_chunks(self, ids: Sequence[int]) -> dict[int, str]:
+        """Each chunk's article publication date (YYYY-MM-DD), "" when undated."""
+        rows = _select_in(
+            self.db,
+            "SELECT c.id, substr(a.published, 1, 10) FROM chunks c "
+            "JOIN articles a ON a.id = c.article_id WHERE c.id IN ({})",
+            [int(i) for i in ids],
+        )
+        return dict(rows)
+
     def chunk_ids_where(
         self,
         sources: Sequence[str] | None = None,

@@ -173,6 +173,23 @@ def find_time_range(question: str, reference: date) -> TimeRange | None:
     return TimeRange(since, until, phrase, _describe(phrase, since, until))
 
 
+# Words that ask for the state of things now, not at some past time: the newest of several
+# matching reports is the answer ("the latest death toll", "who is the current prime minister").
+_NOW = re.compile(
+    r"\b(?:latest|most\s+recent(?:ly)?|newest|current(?:ly)?|now|nowadays|at\s+present|"
+    r"presently|so\s+far|to\s+date|as\s+of\s+(?:now|today)|up\s+to\s+now|still|"
+    r"anymore|today|this\s+(?:week|month|year))\b",
+    re.IGNORECASE,
+)
+
+
+def wants_latest(question: str) -> bool:
+    """The question asks how things stand now ("latest", "current", "so far", "still"...),
+    so among equally good matches the newest report should come first. A question that
+    names a past time ("in March 2025") is about that time instead (see ``find_time_range``)."""
+    return bool(_NOW.search(question))
+
+
 def strip_time_phrase(question: str, found: TimeRange) -> str:
     """``question`` without ``found.phrase`` and the punctuation it leaves dangling; the
     question itself when nothing but the phrase was asked."""

@@ -47,7 +47,7 @@ def ask(
     parsed = parse_question(text)
     # "What did X say?" wants every article quoting X, so it looks further.
     k = SPEAKER_K if parsed.speaker else ANSWER_K
-    retrieved = searcher.search([text], k, mode, filters)[0]
+    retrieved = searcher.search([text], k, mode, filters, today)[0]
     embed = searcher.sentence_vectors
     vector = retrieved.vector
     if vector is None:  # a bm25-only search embedded nothing
