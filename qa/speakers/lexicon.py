@@ -172,6 +172,7 @@ _IRREGULAR = {
     "mean": ("means", "meant"),
     "think": ("thinks", "thought"),
     "admit": ("admit", "admits", "admitted", "admitting"),
+    "quip": ("quip", "quips", "quipped", "quipping"),
 }
 # Verbs that report speech only with a particular next word ("pointed out", "meant that"):
 # base -> regular expression the words after the verb must start with.
@@ -221,20 +222,24 @@ QUESTION_ONLY_FORMS = {"mean": ("mean",), "think": ("think",)}
 FREE_IN_QUESTIONS = frozenset(QUESTION_ONLY_FORMS)
 # Words and phrases a question may put between the speaker and the speech verb, or after the
 # speaker: "Did Shoigu also explain ...", "Is Hasanov quoted as saying ...", "What did Shoigu
-# have to say?".
+# have to say?", "Has Ohanian been saying ...".
 QUESTION_ADVERBS = (
     "also", "ever", "not", "publicly", "actually", "really", "recently", "previously", "first",
-    "just", "later", "quoted as", "have to", "had to", "reportedly",
+    "just", "later", "quoted as", "have to", "had to", "reportedly", "been",
 )
 
 
-def question_verb_pattern() -> str:
+def question_verb_pattern(progressive: bool = True) -> str:
     """A regular expression (one group-free alternation) for a speech verb in a question:
     every form of :data:`SPEECH_VERBS` plus :data:`QUESTION_ONLY_FORMS`, a :data:`NEXT_WORD`
-    verb followed by its next word unless it is :data:`FREE_IN_QUESTIONS`."""
+    verb followed by its next word unless it is :data:`FREE_IN_QUESTIONS`. Without
+    ``progressive`` the "-ing" forms are left out (after "did", "has", "will" ... a verb is
+    not in its "-ing" form: in "Did the article from Fortune reporting ..." nobody speaks)."""
     alternatives = []
     for base in SPEECH_VERBS:
         forms = inflect(base) + QUESTION_ONLY_FORMS.get(base, ())
+        if not progressive:
+            forms = tuple(f for f in forms if not f.endswith("ing"))
         verb = "(?:" + "|".join(sorted(forms, key=len, reverse=True)) + ")"
         if base in NEXT_WORD and base not in FREE_IN_QUESTIONS:
             verb += r"\s+" + NEXT_WORD[base]

@@ -1,22 +1,27 @@
-"""Questions: is this a "what did X say" question, and who is X?"""
+"""Questions: is this a "what did X say" question, and who is X?
+
+The speech verbs are those of ``qa.speakers.lexicon`` (the same verbs statement finding
+uses), plus the question-only forms documented there. The speaker is the noun phrase a
+pattern finds next to a verb or a noun of speech ("What was Shoigu's position?").
+"""
 
 from __future__ import annotations
 
 import re
 
-from qa.speakers.lexicon import words
+from qa.speakers.lexicon import QUESTION_ADVERBS, question_verb_pattern, words
 
-_Q_VERBS = (
-    r"(?:say|says|said|saying|tell|tells|told|telling|announce[ds]?|announcing|claim(?:s|ed)?"
-    r"|warn(?:s|ed)?|add(?:s|ed)?|stress(?:es|ed)?|note[sd]?|explain(?:s|ed)?|praise[sd]?"
-    r"|state[sd]?|argue[sd]?|insist(?:s|ed)?|deny|denie[sd]|suggest(?:s|ed)?|comment(?:s|ed)?"
-    r"|report(?:s|ed)?|think|thinks|thought|believe[sd]?|describe[sd]?|mean|means|meant"
-    r"|welcome[sd]?|critici[sz]e[sd]?|emphasi[sz]e[sd]?|reveal(?:s|ed)?|confirm(?:s|ed)?"
-    r"|promise[sd]?|propose[sd]?|predict(?:s|ed)?|admit(?:s|ted)?|acknowledge[sd]?"
-    r"|urge[sd]?|express(?:es|ed)?|repl(?:y|ies|ied)|respond(?:s|ed)?|accuse[sd]?"
-    r"|declare[sd]?|underline[sd]?|recall(?:s|ed)?|write|writes|wrote|tweet(?:s|ed)?"
-    r"|condemn(?:s|ed)?|hail(?:s|ed)?|reject(?:s|ed)?|vow(?:s|ed)?|pledge[sd]?)"
+# Every speech verb of the one lexicon, in every form, plus the bare "think"/"mean" a
+# question uses ("What does Shoigu think of ...?").
+_Q_VERBS = question_verb_pattern()
+# After "did", "has", "will" ... a verb is in its "-ing" form only after "been" or "quoted
+# as" ("Has Hasanov been quoted as saying ..."); after "is"/"was" any form goes.
+_Q_VERBS_AFTER_DO = (
+    "(?:" + question_verb_pattern(progressive=False)
+    + r"|(?:(?<=\bbeen\s)|(?<=\bas\s))" + _Q_VERBS + ")"
 )
+# Words a question may put between the speaker and the verb, or leave after the speaker.
+_ADVERBS = "(?:" + "|".join(a.replace(" ", r"\s+") for a in QUESTION_ADVERBS) + ")"
 _Q_NOUNS = (
     r"(?:position|positions|view|views|statement|statements|stance|opinion|opinions|comment"
     r"|comments|remark|remarks|words|message|reaction|response|assessment|claim|claims"
@@ -33,10 +38,9 @@ _Q_PATTERNS = [
                re.IGNORECASE),
     re.compile(r"\b" + _Q_VERBS + r"\s+by\s+" + _NP
                + r"\s*(?:\babout\b|\bon\b|\bregarding\b|\bto\b|\bin\b|\?|$)", re.IGNORECASE),
-    re.compile(r"\b(?:did|does|do|has|have|had|was|were|is|are|will|would|could|can|might"
-               r"|should)\s+" + _NP + r"\s+(?:(?:also|ever|not|publicly|actually|really"
-               r"|recently|previously|first|just|later|quoted as|have to|had to|reportedly)\s+)*"
-               + _Q_VERBS + r"\b", re.IGNORECASE),
+    re.compile(r"\b(?:(?P<be>was|were|is|are)|did|does|do|has|have|had|will|would|could|can"
+               r"|might|should)\s+" + _NP + r"\s+(?:" + _ADVERBS + r"\s+)*"
+               r"(?(be)" + _Q_VERBS + "|" + _Q_VERBS_AFTER_DO + r")\b", re.IGNORECASE),
     re.compile(r"^(?:what|how|why|when|where)\s+" + _NP + r"\s+" + _Q_VERBS + r"\b",
                re.IGNORECASE),
     re.compile(r"^" + _NP + r"\s+" + _Q_VERBS + r"\b", re.IGNORECASE),
@@ -46,8 +50,12 @@ who what which whom anyone anybody someone somebody everyone everybody nobody pe
 they them it you i we he she him her there this that these those
 """)
 _NP_LEAD = re.compile(r"^(?:.*\b(?:that|which|who|what)\s+)", re.IGNORECASE)
-_NP_TRAIL = re.compile(r"(?:\s+(?:also|ever|not|publicly|actually|really|recently|quoted as"
-                       r"|first|just))+$", re.IGNORECASE)
+_NP_TRAIL = re.compile(r"(?:(?:^|\s+)" + _ADVERBS + ")+$", re.IGNORECASE)
+# A speaker does not end on a determiner, preposition or "be": "Was the reporting on ...",
+# "What will be assured ...", "... BSkyB offer besides Video on Demand" are no speakers.
+_NOT_SPEAKER_END = _NOT_SPEAKER | words("""
+the a an be of for to with by from at in on about against than between among via besides
+into onto over under""")
 
 
 _CLAUSE_WORDS = frozenset(
@@ -73,7 +81,7 @@ def speaker_in_question(question: str) -> str | None:
         if np.lower().startswith(("what ", "how ", "why ", "when ", "where ", "which ")):
             continue
         found = np.lower().split()
-        if not found or found[0] in _NOT_SPEAKER or found[-1] in _NOT_SPEAKER:
+        if not found or found[0] in _NOT_SPEAKER or found[-1] in _NOT_SPEAKER_END:
             continue
         if any(w in ("did", "does", "do", "has", "have", "was", "is") for w in found):
             continue
