@@ -1,0 +1,89 @@
+"""Name matching (qa.speakers.names): whom a name or role in a question means, and whether
+a sentence mentions them."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qa.speakers import Person, mentions, person_matches, resolve_speaker, token_similarity
+
+SHOIGU = Person("Sergei Shoigu", ("Shoygu",), ("Russian Defense Minister",))
+OHANIAN = Person("Seyran Ohanian", ("Ohanian",), ("Armenian Defense Minister",))
+HASANOV = Person("Zakir Hasanov", ("Hasanov",), ("Azerbaijani counterpart",))
+
+
+@pytest.mark.parametrize(
+    "query, person",
+    [
+        ("Shoigu", SHOIGU), ("SHOYGU", SHOIGU), ("Sergei Shoigu", SHOIGU),
+        ("Sergey Shoygu", SHOIGU), ("Defense Minister Shoigu", SHOIGU), ("S. Shoigu", SHOIGU),
+        ("Ohanyan", OHANIAN), ("Seyran Ohanyan", OHANIAN), ("Óhanián", OHANIAN),
+        ("Gasanov", HASANOV), ("Mr. Hasanov", HASANOV),
+    ],
+)
+def test_person_matches_tolerant_forms(query, person):
+    assert person_matches(query, person) >= 0.8
+
+
+@pytest.mark.parametrize(
+    "query, person",
+    [
+        ("Putin", SHOIGU), ("Ivan Shoigu", SHOIGU), ("Ohanyanova", OHANIAN),
+        ("Hassan", HASANOV), ("Sergei", SHOIGU), ("", SHOIGU), ("the Russian", SHOIGU),
+    ],
+)
+def test_person_matches_rejects_others(query, person):
+    assert person_matches(query, person) < 0.8
+
+
+def test_resolve_speaker_surname_and_absent_person():
+    people = [SHOIGU, OHANIAN, HASANOV]
+    assert resolve_speaker("ohanian", people) == [OHANIAN]
+    assert resolve_speaker("Shoygu", people) == [SHOIGU]
+    assert resolve_speaker("Vladimir Putin", people) == []
+    assert resolve_speaker("Ohanian and Shoigu", people) == [OHANIAN, SHOIGU]
+    assert resolve_speaker("the Russian minister", people) == [SHOIGU]
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzAEIOU-'", min_size=0, max_size=12),
+       st.text(alphabet="abcdefghijklmnopqrstuvwxyzAEIOU-'", min_size=0, max_size=12))
+@settings(max_examples=200, deadline=None)
+def test_token_similarity_is_symmetric_and_bounded(a, b):
+    s = token_similarity(a, b)
+    assert 0.0 <= s <= 1.0
+    assert s == pytest.approx(token_similarity(b, a))
+
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("Shoygu praised the talks.", "Sergei Shoigu"),  # another spelling
+        ("Defense Minister Shoigu's visit ended.", "Shoigu"),  # possessive
+        ("Óhanián arrived.", "Ohanian"),  # diacritics
+        ("The Shoigu-led delegation left.", "Shoigu"),  # a piece of a hyphenated word
+        ("Gaddafi spoke for an hour.", "al-Qadhafi"),  # particle and transliteration
+        ("Russia's defence minister praised the talks.", "the Russian minister"),  # a role
+        ("Hasanov said nothing.", "Ohanian and Hasanov"),  # either of two
+    ],
+)
+def test_mentions_finds_the_name_however_written(text, name):
+    assert mentions(text, name)
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("Putin praised the talks.", "Shoigu"),
+        ("Ohanianism is not a word.", "Ohanian"),  # inside a longer word
+        ("Kam arrived.", "Kim"),  # short names must be spelt alike
+        ("The minister praised the talks.", "the Russian minister"),  # not every role word
+        ("Sergei Lavrov arrived.", "Defense Minister Shoigu"),  # titles do not count
+        ("The rose bloomed.", "Rose Smith"),  # a lower-case word is not a name
+        ("Anyone could come.", ""),
+    ],
+)
+def test_mentions_rejects_other_names(text, name):
+    assert not mentions(text, name)
