@@ -8,6 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa.speakers import Person, mentions, person_matches, resolve_speaker, token_similarity
+from qa.speakers.names import (
+    _CLASS_OF,
+    _CLOSE,
+    _edit_cost_floor,
+    _key_similarity,
+    _name_key,
+)
 
 SHOIGU = Person("Sergei Shoigu", ("Shoygu",), ("Russian Defense Minister",))
 OHANIAN = Person("Seyran Ohanian", ("Ohanian",), ("Armenian Defense Minister",))
@@ -54,6 +61,33 @@ def test_token_similarity_is_symmetric_and_bounded(a, b):
     s = token_similarity(a, b)
     assert 0.0 <= s <= 1.0
     assert s == pytest.approx(token_similarity(b, a))
+
+
+KEYS = st.text(alphabet="abcdefghiklmnoprstuvz", min_size=1, max_size=12)
+
+
+@given(KEYS, KEYS)
+@settings(max_examples=500, deadline=None)
+def test_edit_cost_floor_never_exceeds_the_edit_distance(a, b):
+    distance = (1.0 - _key_similarity(a, b)) * max(len(a), len(b))  # clamped at 0 similarity
+    assert _edit_cost_floor(a, b) <= distance + 1e-9
+
+
+def test_cheap_substitutions_stay_inside_a_letter_class():
+    assert all(len({_CLASS_OF[c] for c in pair}) == 1 for pair in _CLOSE)
+    assert len({_CLASS_OF[c] for c in "aeiou"}) == 1
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=5, max_size=12),
+       st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=5, max_size=12))
+@settings(max_examples=500, deadline=None)
+def test_shortcuts_do_not_change_which_tokens_match(a, b):
+    ka, kb = _name_key(a), _name_key(b)
+    if min(len(ka), len(kb)) > 4:
+        full = _key_similarity(ka, kb)
+        assert (token_similarity(a, b) >= 0.85) == (full >= 0.85)
+        if full >= 0.85:
+            assert token_similarity(a, b) == full
 
 
 

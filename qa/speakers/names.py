@@ -132,19 +132,46 @@ def _key_similarity(a: str, b: str) -> float:
     return max(0.0, 1.0 - prev[-1] / max(len(a), len(b)))
 
 
+# Letters a cheap substitution turns into each other share a class: the vowels, and the
+# connected pairs of _CLOSE (g-h, g-k, k-c, c-s, s-z; t-d; v-f; b-p). Any other
+# substitution, an insertion or a deletion changes the count of letters per class.
+_LETTER_CLASSES = ("aeiou", "ghkcsz", "td", "vf", "bp", "l", "m", "n", "r")
+_CLASS_OF = {c: k for k, letters in enumerate(_LETTER_CLASSES) for c in letters}
+
+
+@lru_cache(maxsize=16384)
+def _class_counts(key: str) -> tuple[int, ...]:
+    counts = [0] * (len(_LETTER_CLASSES) + 1)  # the last counts every other letter
+    for c in key:
+        counts[_CLASS_OF.get(c, len(_LETTER_CLASSES))] += 1
+    return tuple(counts)
+
+
+def _edit_cost_floor(a: str, b: str) -> float:
+    """A lower bound of the weighted edit distance of two keys, cheap to compute: an
+    insertion or deletion (cost 1) changes one class count by one, a substitution across
+    classes (cost 1) two counts by one, a cheap substitution none. So the distance is at
+    least half the sum of the differences of the class counts."""
+    ca, cb = _class_counts(a), _class_counts(b)
+    return sum(abs(x - y) for x, y in zip(ca, cb, strict=True)) / 2
+
+
 @lru_cache(maxsize=16384)
 def token_similarity(a: str, b: str) -> float:
     """Similarity of two name tokens in 0..1. Short keys (4 letters or fewer) must be equal:
     "Kim"/"Kam" or "Lee"/"Li" are different people more often than spelling variants.
-    Pairs whose lengths alone rule out reaching ``TOKEN_MATCH`` score 0.0."""
+    Pairs that cannot reach ``TOKEN_MATCH`` may score 0.0 instead of their similarity."""
     ka, kb = _name_key(_strip_particle(a)), _name_key(_strip_particle(b))
     if ka == kb:
         return 1.0 if ka else 0.0
     if min(len(ka), len(kb)) <= 4:
         return 0.0
-    # Every length difference costs an edit, so keys this far apart in length cannot reach
-    # TOKEN_MATCH: skip the edit distance (most pairs of names in a long article).
-    if 1.0 - abs(len(ka) - len(kb)) / max(len(ka), len(kb)) < TOKEN_MATCH:
+    # Most pairs of names in a long article are hopeless: skip their edit distance when its
+    # lower bound (length difference, then letter classes) already rules out TOKEN_MATCH.
+    longer = max(len(ka), len(kb))
+    if 1.0 - abs(len(ka) - len(kb)) / longer < TOKEN_MATCH:
+        return 0.0
+    if 1.0 - _edit_cost_floor(ka, kb) / longer < TOKEN_MATCH:
         return 0.0
     return _key_similarity(ka, kb)
 
