@@ -101,6 +101,9 @@ def test_shortcuts_do_not_change_which_tokens_match(a, b):
         ("Gaddafi spoke for an hour.", "al-Qadhafi"),  # particle and transliteration
         ("Russia's defence minister praised the talks.", "the Russian minister"),  # a role
         ("Hasanov said nothing.", "Ohanian and Hasanov"),  # either of two
+        ("The Armenian leaders have accused Moscow.", "the Armenian leaders"),  # a group
+        ("Russian weapons were sold.", "Russia"),  # a country
+        ("Shoygu praised the talks.", "shoigu"),  # a name typed in lower case
     ],
 )
 def test_mentions_finds_the_name_however_written(text, name):
@@ -117,6 +120,7 @@ def test_mentions_finds_the_name_however_written(text, name):
         ("Sergei Lavrov arrived.", "Defense Minister Shoigu"),  # titles do not count
         ("The rose bloomed.", "Rose Smith"),  # a lower-case word is not a name
         ("Anyone could come.", ""),
+        ("The talks ended.", "the Armenian leaders"),
     ],
 )
 def test_mentions_rejects_other_names(text, name):

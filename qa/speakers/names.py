@@ -336,12 +336,18 @@ def resolve_speaker(query: str, people: Sequence[Person]) -> list[Person]:
 
 
 def mentions(text: str, name: str) -> bool:
-    """Does ``text`` (a sentence) mention the person or role ``name`` (as a question wrote
-    it)? One of the name's identity-bearing tokens (titles and particles dropped, as
-    :func:`person_matches` drops them) must be a capitalised word of the text, with the same
-    spelling tolerance ("Shoygu" finds "Shoigu's", "Ohanyan" finds "Ohanian"), as a word or
-    a piece of a hyphenated word, never inside one ("Ohanianism"). A role must have all its
-    words in the text ("the Russian minister" finds "Russia's defence minister").
+    """Does ``text`` (a sentence) mention the speaker ``name`` as a question wrote it?
+
+    * A role ("the Russian minister"): all its words are in the text ("Russia's defence
+      minister"), as :func:`role_score` compares them.
+    * A name written with capitals: one of its identity-bearing tokens (titles and particles
+      dropped, as :func:`person_matches` drops them) is a capitalised word of the text, with
+      the same spelling tolerance ("Shoygu" finds "Shoigu's", "Ohanyan" finds "Ohanian"),
+      as a word or a piece of a hyphenated word, never inside one ("Ohanianism").
+    * Anything else - a group, an organisation, a country, a name typed in lower case ("the
+      Armenian leaders", "Russia", "shoigu"): one of its words is in the text ("Russian"
+      for "Russia").
+
     "Ohanian and Shoigu" is mentioned by a sentence naming either.
 
     >>> mentions("Shoygu praised the talks.", "Sergei Shoigu")
@@ -352,15 +358,16 @@ def mentions(text: str, name: str) -> bool:
     words_of_text: list[str] | None = None
     for part in _split_names(name):
         role = role_words(part)
-        if is_role(role):
-            if words_of_text is None:
-                words_of_text = role_words(text)
-            asked = [w for w in role if w not in STOP_WORDS]
-            if asked and all(any(_word_fits(w, x) for x in words_of_text) for w in asked):
+        proper = [t for t in _query_parts(part) if t[:1].isupper()]
+        if proper and not is_role(role):
+            if any(token_similarity(q, w) >= TOKEN_MATCH for q in proper
+                   for w in _name_words(text)):
                 return True
             continue
-        asked = _query_parts(part)
-        if any(token_similarity(q, w) >= TOKEN_MATCH for q in asked for w in _name_words(text)):
+        if words_of_text is None:
+            words_of_text = role_words(text)
+        fits = [any(_word_fits(w, x) for x in words_of_text) for w in role if w not in STOP_WORDS]
+        if fits and (all(fits) if is_role(role) else any(fits)):
             return True
     return False
 
