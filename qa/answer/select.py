@@ -20,8 +20,8 @@ import numpy as np
 from qa.answer.compose import ScoredSentence, abstain, compose, same_fact
 from qa.answer.statements import statements_answer
 from qa.records import Answer, Article, Passage, Sentence
-from qa.speakers import speaker_in_question
-from qa.text import STOPWORDS, terms
+from qa.speakers import mentions, speaker_in_question
+from qa.text import terms
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -112,7 +112,7 @@ def select_answer(
         if (s.sentence.article_id, s.sentence.index) not in exclude
     ]
     if speaker:  # a "what did X say" question must be answered by sentences naming X
-        scored = [s for s in scored if _mentions(s.sentence.text, speaker)]
+        scored = [s for s in scored if mentions(s.sentence.text, speaker)]
     if not scored or scored[0].score < abstain_below:
         best = scored[0].score if scored else 0.0
         refusal = (
@@ -221,9 +221,3 @@ def _with_context(
             keys.add((s.article_id, s.index - 1))
         result.append(c)
     return result
-
-
-def _mentions(text: str, name: str) -> bool:
-    words = [w for w in re.findall(r"\w+", name) if w[:1].isupper() or len(w) > 3]
-    lowered = text.lower()
-    return any(w.lower() in lowered for w in words if w.lower() not in STOPWORDS)

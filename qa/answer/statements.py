@@ -17,14 +17,7 @@ import numpy as np
 
 from qa.answer.compose import ScoredSentence, abstain, compose
 from qa.records import Answer, Article, Passage, Sentence
-from qa.speakers import (
-    SPEECH_VERB_FORMS,
-    Person,
-    Statement,
-    find_people,
-    find_statements,
-    resolve_speaker,
-)
+from qa.speakers import SPEECH_VERB_FORMS, Person, Statement, analyse, resolve_speaker
 from qa.text import terms, words
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -97,9 +90,11 @@ def statements_answer(
 def who_said_what(
     texts: tuple[str, ...], paragraphs: tuple[int, ...]
 ) -> tuple[list[Person], list[Statement]]:
-    """People and statements of an article, remembered: the same articles come back for
-    question after question, and the analysis is the slow part of a "what did X say"."""
-    return find_people(texts), find_statements(texts, paragraphs)
+    """People and statements of an article, found in one analysis and remembered: the same
+    articles come back for question after question, and the analysis is the slow part of a
+    "what did X say"."""
+    speech = analyse(texts, paragraphs)
+    return speech.people, speech.statements
 
 
 def topic_terms(question: str, speaker: str) -> set[str]:
