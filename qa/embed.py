@@ -27,6 +27,31 @@ class Embedder(Protocol):
     def count_tokens(self, text: str) -> int: ...
 
 
+Spans = Sequence[tuple[int, int]]  # (start, end) character spans inside one text
+
+
+def embed_with_spans(
+    embedder: Embedder, texts: Sequence[str], spans: Sequence[Spans], progress: bool = False
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Each text's vector, and a vector for each of its ``spans`` (its sentences).
+
+    A mean-pooling transformer gives both from one forward pass ("late chunking", Günther
+    et al. 2024): the text's vector is the mean of its token vectors, a span's is the mean of
+    the token vectors inside it — read in the context of the whole text, at no extra cost.
+    Other embedders embed the spans' texts on their own."""
+    pooled = getattr(embedder, "embed_spans", None)
+    if pooled is not None:
+        return pooled(texts, spans, progress=progress)
+    vectors = embedder.embed(texts, progress=progress)
+    pieces = [text[a:b] for text, own in zip(texts, spans, strict=True) for a, b in own]
+    flat = embedder.embed(pieces) if pieces else np.zeros((0, embedder.dimension), np.float32)
+    out, position = [], 0
+    for own in spans:
+        out.append(flat[position : position + len(own)])
+        position += len(own)
+    return vectors, out
+
+
 @dataclass
 class SentenceTransformerEmbedder:
     """A sentence-transformers model on the CPU, loaded once per process."""
@@ -55,6 +80,72 @@ class SentenceTransformerEmbedder:
     def count_tokens(self, text: str) -> int:
         # Word pieces without the [CLS]/[SEP] the model adds: compare to max_tokens - 2.
         return len(self._model.tokenizer.tokenize(text))
+
+    def embed_spans(
+        self, texts: Sequence[str], spans: Sequence[Spans], progress: bool = False
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """See ``embed_with_spans``: one forward pass, token vectors pooled per span."""
+        if not self._mean_pooling():
+            return embed_with_spans(_Plain(self), texts, spans, progress)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32), []
+        _set_threads(len(texts))
+        tokens = self._model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            output_value="token_embeddings",
+            convert_to_numpy=False,
+            show_progress_bar=progress,
+        )
+        offsets = self._model.tokenizer(
+            list(texts),
+            return_offsets_mapping=True,
+            truncation=True,
+            max_length=self.max_tokens,
+        )["offset_mapping"]
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        span_vectors: list[np.ndarray] = []
+        for row, (matrix, where, own) in enumerate(zip(tokens, offsets, spans, strict=True)):
+            matrix = matrix.float().numpy()
+            vectors[row] = _unit(matrix.mean(axis=0))
+            starts = np.array([a for a, _ in where])
+            ends = np.array([b for _, b in where])
+            real = ends > starts  # [CLS], [SEP] and padding have empty offsets
+            pooled = np.zeros((len(own), self.dimension), dtype=np.float32)
+            for i, (a, b) in enumerate(own):
+                inside = real & (starts < b) & (ends > a)
+                pooled[i] = _unit(matrix[inside].mean(axis=0)) if inside.any() else vectors[row]
+            span_vectors.append(pooled)
+        return vectors, span_vectors
+
+    def _mean_pooling(self) -> bool:
+        pooling = getattr(self._model, "_modules", {}).get("1")
+        mode = getattr(pooling, "pooling_mode", None)  # sentence-transformers 5
+        if mode is None:  # older releases: one flag per mode
+            return bool(getattr(pooling, "pooling_mode_mean_tokens", False))
+        return mode == "mean"
+
+
+@dataclass
+class _Plain:
+    """An embedder seen without its span pooling (for models that do not mean-pool)."""
+
+    inner: SentenceTransformerEmbedder
+
+    def __post_init__(self) -> None:
+        self.name, self.dimension = self.inner.name, self.inner.dimension
+        self.max_tokens = self.inner.max_tokens
+
+    def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        return self.inner.embed(texts, progress)
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm else vector
 
 
 SMALL_BATCH = 64

@@ -66,7 +66,7 @@ class Index:
         self.chunk_tokens = int(settings["chunk_tokens"])  # type: ignore[arg-type]
         self.overlap = int(settings["overlap_sentences"])  # type: ignore[arg-type]
         self.caches = SearchCaches(folder, store, embedder.dimension)
-        self.searcher = Searcher(store, self.caches, embedder, SentenceVectors(embedder))
+        self.searcher = Searcher(store, self.caches, embedder, SentenceVectors(embedder, store))
         self.ingester = Ingester(
             store, embedder, self.chunk_tokens, self.overlap, self._lock, self.caches.refresh
         )

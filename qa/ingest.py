@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 
 from qa.chunk import chunk_sentences, chunk_stories
 from qa.dedup import DuplicateFinder, signature
-from qa.embed import Embedder
+from qa.embed import Embedder, embed_with_spans
 from qa.load import Skipped
 from qa.records import Article, ChunkSpan, Sentence, Span
 from qa.segment import split_sentences
@@ -70,6 +70,42 @@ def content_hash(article: Article) -> str:
     return hashlib.sha1("\x1f".join(fields).encode("utf-8")).hexdigest()
 
 
+def embed_prepared(
+    embedder: Embedder, prepared: Sequence[Prepared], progress: bool = False
+) -> tuple[np.ndarray, list[list[np.ndarray | None]]]:
+    """The vectors of prepared articles: one per chunk (its context line and text, rows in
+    order) and one per sentence inside a chunk (``None`` for a heading no chunk holds), from
+    the same forward pass (``qa.embed.embed_with_spans``). A sentence that two overlapping
+    chunks hold, or that is cut into pieces, gets the mean of its vectors."""
+    texts: list[str] = []
+    spans: list[list[tuple[int, int]]] = []
+    owners: list[list[tuple[int, int]]] = []  # (article number, sentence index) per span
+    for number, (article, sentences, chunks, contexts) in enumerate(prepared):
+        for chunk, context in zip(chunks, contexts, strict=True):
+            shift = len(searchable_text(context, "")) - chunk.start
+            texts.append(searchable_text(context, article.text[chunk.start : chunk.end]))
+            inside = sentences[chunk.first_sentence : chunk.last_sentence + 1]
+            spans.append(
+                [(max(s.start, chunk.start) + shift, min(s.end, chunk.end) + shift) for s in inside]
+            )
+            owners.append([(number, s.index) for s in inside])
+    vectors, span_vectors = embed_with_spans(
+        embedder, texts, spans, progress=progress and len(texts) > 256
+    )
+    sums: dict[tuple[int, int], np.ndarray] = {}
+    for keys, pooled in zip(owners, span_vectors, strict=True):
+        for key, vector in zip(keys, pooled, strict=True):
+            sums[key] = sums[key] + vector if key in sums else vector.copy()
+    per_article: list[list[np.ndarray | None]] = []
+    for number, (_, sentences, _, _) in enumerate(prepared):
+        row: list[np.ndarray | None] = []
+        for sentence in sentences:
+            total = sums.get((number, sentence.index))
+            row.append(None if total is None else total / (np.linalg.norm(total) or 1.0))
+        per_article.append(row)
+    return vectors, per_article
+
+
 class Ingester:
     """Adds articles to one index's store. ``lock`` is the index's lock (held for reads of
     the store and for writes, never while embedding); ``after_write`` refreshes the search
@@ -101,14 +137,9 @@ class Ingester:
         for i in range(0, len(todo), BATCH_ARTICLES):
             batch = todo[i : i + BATCH_ARTICLES]
             prepared = [self.prepare(article, report) for article in batch]
-            texts = [
-                searchable_text(context, a.text[c.start : c.end])
-                for a, _, chunks, contexts in prepared
-                for c, context in zip(chunks, contexts, strict=True)
-            ]
-            embedded = self.embedder.embed(texts, progress=progress and len(texts) > 256)
+            embedded, sentence_vectors = embed_prepared(self.embedder, prepared, progress)
             with self.lock:
-                self.write_batch(prepared, embedded, report)
+                self.write_batch(prepared, embedded, report, sentence_vectors)
             bar.update(len(batch))
         bar.close()
         if todo:
@@ -147,15 +178,20 @@ class Ingester:
         return todo
 
     def write_batch(
-        self, prepared: list[Prepared], embedded: np.ndarray, report: IngestReport
+        self,
+        prepared: list[Prepared],
+        embedded: np.ndarray,
+        report: IngestReport,
+        sentence_vectors: list[list[np.ndarray | None]] | None = None,
     ) -> None:
-        """Commit prepared articles with their chunk vectors (rows in order) in one
+        """Commit prepared articles with their chunk vectors (rows in order) and, when
+        given, their sentence vectors (one list per article, one entry per sentence) in one
         transaction. Call under the lock; refresh the caches after the last batch."""
         finder = self._duplicates()
         try:
             with self.store.transaction():
                 offset = 0
-                for article, sentences, chunks, contexts in prepared:
+                for number, (article, sentences, chunks, contexts) in enumerate(prepared):
                     self.store.delete_article(article.id)
                     finder.remove(article.id)
                     # A near-copy of a stored story joins that story's group.
@@ -164,7 +200,8 @@ class Ingester:
                     group = self.store.representative(near[0]) if near else None
                     self.store.insert_article(article, content_hash(article), minhash, group)
                     finder.add(article.id, minhash)
-                    self.store.insert_sentences(sentences)
+                    own = sentence_vectors[number] if sentence_vectors is not None else None
+                    self.store.insert_sentences(sentences, own)
                     vectors_of = embedded[offset : offset + len(chunks)]
                     self.store.insert_chunks(article.id, chunks, vectors_of, contexts)
                     offset += len(chunks)

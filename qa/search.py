@@ -185,21 +185,19 @@ class Searcher:
         (``qa.rescore``), with sentence vectors from the shared cache."""
         heads = [[c for c, _ in ranking[:RESCORE_DEPTH] if c in chunks] for ranking in rankings]
         rankings = [[(c, s) for c, s in ranking if c in chunks] for ranking in rankings]
-        texts_of: dict[int, list[str]] = {}  # chunk id -> the texts of its sentences
+        sentences_of: dict[int, tuple[Sentence, ...]] = {}  # chunk id -> its sentences
         for chunk_id in {c for head in heads for c in head}:
             chunk = chunks[chunk_id]
-            if chunk.partial:  # a piece of one over-long sentence: score the piece itself
-                texts_of[chunk_id] = [articles[chunk.article_id].text[chunk.start : chunk.end]]
-            else:
-                span = stored[chunk.article_id][chunk.first_sentence : chunk.last_sentence + 1]
-                texts_of[chunk_id] = [s.text for s in span]
-        unique = list(dict.fromkeys(t for texts in texts_of.values() for t in texts))
-        row_of = {text: row for row, text in enumerate(unique)}
+            sentences_of[chunk_id] = stored[chunk.article_id][
+                chunk.first_sentence : chunk.last_sentence + 1
+            ]
+        unique = list(dict.fromkeys(s for found in sentences_of.values() for s in found))
+        row_of = {sentence: row for row, sentence in enumerate(unique)}
         found = self.sentence_vectors(unique)
         rescored = []
         for question, ranking, head in zip(query, rankings, heads, strict=True):
-            rows = [row_of[t] for c in head for t in texts_of[c]]
-            owners = [i for i, c in enumerate(head) for _ in texts_of[c]]
+            rows = [row_of[t] for c in head for t in sentences_of[c]]
+            owners = [i for i, c in enumerate(head) for _ in sentences_of[c]]
             best = best_sentence_scores(question, found[rows], owners, len(head))
             rescored.append(rescore(ranking, best))
         return rescored

@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS sentences (
     paragraph INTEGER NOT NULL,
     heading INTEGER NOT NULL DEFAULT 0,  -- a heading, label, byline: context, never an answer
     section INTEGER NOT NULL DEFAULT 0,  -- which story of a multi-story page
+    vector BLOB,  -- float16, pooled from its chunk's embedding (qa.embed.embed_with_spans)
     PRIMARY KEY (article_id, idx)
 );
 CREATE TABLE IF NOT EXISTS chunks (
@@ -263,15 +264,46 @@ class Store:
         return [_article(row) for row in rows]
 
     # -- sentences and chunks -----------------------------------------------------------
-    def insert_sentences(self, sentences: Sequence[Sentence]) -> None:
+    def insert_sentences(
+        self, sentences: Sequence[Sentence], vectors: Sequence[np.ndarray | None] | None = None
+    ) -> None:
+        """Store sentences, with their vectors when given (kept as float16: half the room,
+        and a cosine changes by ~1e-3)."""
+        vectors = vectors if vectors is not None else [None] * len(sentences)
         self.db.executemany(
-            "INSERT INTO sentences(article_id, idx, start, end, paragraph, heading, section) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO sentences(article_id, idx, start, end, paragraph, heading, section, "
+            "vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (s.article_id, s.index, s.start, s.end, s.paragraph, int(s.heading), s.section)
-                for s in sentences
+                (
+                    s.article_id, s.index, s.start, s.end, s.paragraph, int(s.heading),
+                    s.section, None if v is None else np.asarray(v, np.float16).tobytes(),
+                )
+                for s, v in zip(sentences, vectors, strict=True)
             ],
-        )
+        )  # fmt: skip
+
+    def sentence_vectors(
+        self, keys: Sequence[tuple[str, int]], dimension: int
+    ) -> dict[tuple[str, int], np.ndarray]:
+        """The stored vectors of these (article id, sentence index) keys, as float32; keys
+        without one are left out."""
+        found: dict[tuple[str, int], np.ndarray] = {}
+        by_article: dict[str, list[int]] = {}
+        for article_id, index in keys:
+            by_article.setdefault(article_id, []).append(index)
+        for article_id, indices in by_article.items():
+            rows = _select_in(
+                self.db,
+                "SELECT idx, vector FROM sentences WHERE article_id = ? AND vector IS NOT NULL "
+                "AND idx IN ({})",
+                indices,
+                prefix=[article_id],
+            )
+            for index, blob in rows:
+                vector = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+                if len(vector) == dimension:
+                    found[(article_id, index)] = vector
+        return found
 
     def sentences(self, article_id: str, text: str | None = None) -> list[Sentence]:
         if text is None:
@@ -430,11 +462,15 @@ def _article(row: Sequence) -> Article:
     return Article(*row[:8], blocks=blocks)
 
 
-def _select_in(db: sqlite3.Connection, sql: str, values: list, repeat: int = 1) -> list[tuple]:
+def _select_in(
+    db: sqlite3.Connection, sql: str, values: list, repeat: int = 1, prefix: Sequence = ()
+) -> list[tuple]:
     """Run ``sql`` with ``IN ({})`` filled for ``values``, in batches under SQLite's limit;
-    ``repeat`` is how many times the placeholder list appears in ``sql``."""
+    ``repeat`` is how many times the placeholder list appears in ``sql``, ``prefix`` the
+    parameters that come before it."""
     rows: list[tuple] = []
     for i in range(0, len(values), 400):
         batch = values[i : i + 400]
-        rows += db.execute(sql.format(", ".join("?" * len(batch))), batch * repeat).fetchall()
+        params = [*prefix, *(batch * repeat)]
+        rows += db.execute(sql.format(", ".join("?" * len(batch))), params).fetchall()
     return rows

@@ -390,7 +390,10 @@ def _find_atoms(question: str, reference: date) -> list[_Atom]:
             possessive = re.match(r"['’]s\b", question[end:])
             if possessive:  # "last week's vote"
                 end += possessive.end()
-            atom = build(match, reference, match.start(), end)
+            try:
+                atom = build(match, reference, match.start(), end)
+            except (ValueError, OverflowError):  # "the last 2024 years": before year 1
+                atom = None
             if atom is not None and not _counted_year(question, match, build):
                 found.append(atom)
     chosen: list[_Atom] = []

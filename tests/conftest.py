@@ -35,6 +35,15 @@ class FakeEmbedder:
     max_tokens = 512
 
     def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        return self._vectors(texts)
+
+    def embed_spans(self, texts, spans, progress: bool = False):
+        """One "forward pass" per text, as the real model's span pooling: the spans' vectors
+        come with the texts' (``qa.embed.embed_with_spans``)."""
+        vectors = self.embed(texts, progress)
+        return vectors, [self._vectors([t[a:b] for a, b in own]) for t, own in zip(texts, spans)]
+
+    def _vectors(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in re.findall(r"\w+", text.lower()):

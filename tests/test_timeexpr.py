@@ -206,3 +206,8 @@ def test_any_question_gives_a_consistent_range_or_none(words: list[str], referen
         assert stripped == question  # nothing but the phrase: keep the question
     else:  # the phrase is gone (its one space may remain between the words around it)
         assert len(stripped) <= len(question) - len(found.phrase) + 1
+
+
+def test_a_span_reaching_before_year_one_is_no_range():
+    # Found by the property test above: "last 2024 years" from 2000 would start in year -24.
+    assert find_time_range("what happened in the last 2024 years", date(2000, 1, 1)) is None

@@ -51,7 +51,7 @@ def ask(
     embed = searcher.sentence_vectors
     vector = retrieved.vector
     if vector is None:  # a bm25-only search embedded nothing
-        vector = embed([text])[0]
+        vector = embed.texts([text])[0]
     answer = select_answer(
         parsed,
         vector,

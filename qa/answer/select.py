@@ -23,14 +23,14 @@ from qa.records import Answer, Article, Passage, Sentence
 from qa.speakers import mentions, speaker_in_question
 from qa.text import terms
 
-Embed = Callable[[Sequence[str]], np.ndarray]
+Embed = Callable[[Sequence[Sentence]], np.ndarray]  # sentences -> their unit vectors
 
 # Calibrated by `python -m eval.calibrate` on the sample set, SQuAD 2.0 and MultiHop-RAG:
 # the best mean of abstention F1 and answered share (see README, "Abstention").
 ABSTAIN_BELOW = 0.44
 MAX_SENTENCES = 3
 KEEP_WITHIN = 0.88  # keep further sentences scoring at least this share of the best one
-MAX_CANDIDATES = 32  # sentences embedded per answer, at most (the cost of an answer)
+MAX_CANDIDATES = 32  # sentences scored per answer, at most
 NEIGHBOURS = 1  # sentences either side of a retrieved passage also compete
 
 _PRONOUN_START = re.compile(
@@ -155,13 +155,13 @@ def score_candidates(
     overlaps = [
         sum(idf[t] for t in q_terms & found) / total if total else 0.0 for found in terms_of
     ]
-    # Embedding is the cost of an answer: only the most promising candidates (by keyword
-    # overlap, then passage rank) are embedded when passages hold very many sentences.
+    # Only the most promising candidates (by keyword overlap, then passage rank) are scored
+    # when passages hold very many sentences.
     order = sorted(range(len(items)), key=lambda i: (-overlaps[i], items[i][2], i))
     keep = sorted(order[:MAX_CANDIDATES])
     items = [items[i] for i in keep]
     overlaps = [overlaps[i] for i in keep]
-    similarity = embed([s.text for s, _, _ in items]) @ question_vector
+    similarity = embed([s for s, _, _ in items]) @ question_vector
     kind = question.kind
     scored = []
     for (sentence, article, rank), sim, overlap in zip(items, similarity, overlaps, strict=True):

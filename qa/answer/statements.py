@@ -20,7 +20,7 @@ from qa.records import Answer, Article, Passage, Sentence
 from qa.speakers import SPEECH_VERB_FORMS, Person, Statement, analyse, resolve_speaker
 from qa.text import terms, words
 
-Embed = Callable[[Sequence[str]], np.ndarray]
+Embed = Callable[[Sequence[Sentence]], np.ndarray]  # sentences -> their unit vectors
 
 MAX_STATEMENTS_ON_TOPIC = 3
 KEEP_WITHIN = 0.88  # keep further statements scoring at least this share of the best one
@@ -106,7 +106,7 @@ def topic_terms(question: str, speaker: str) -> set[str]:
 def _on_topic(
     question_vector: np.ndarray, topic: set[str], statements: list[ScoredSentence], embed: Embed
 ) -> list[ScoredSentence]:
-    similarity = embed([s.sentence.text for s in statements]) @ question_vector
+    similarity = embed([s.sentence for s in statements]) @ question_vector
     rescored = []
     for statement, sim in zip(statements, similarity, strict=True):
         overlap = len(topic & set(terms(statement.sentence.text))) / len(topic)
