@@ -202,7 +202,7 @@ class Index:
         filters: Filters | None = None,
         mode: str = DEFAULT_MODE,
         today: date | None = None,
-        abstain_below: float = answer.ABSTAIN_BELOW,
+        abstain_below: float | None = None,
     ) -> Answer:
         """Answer with sentences quoted from the articles, each cited exactly, or abstain.
 
@@ -212,7 +212,8 @@ class Index:
         week", "in March 2025") become a date filter relative to ``today`` (default: the
         newest article's date); how they were read is reported in ``Answer.notes``.
         ``abstain_below`` is the answer score under which it says the articles don't answer
-        (calibrated by ``python -m eval.calibrate``).
+        (default: the threshold calibrated with the selector's weights, see
+        ``python -m eval.calibrate``; 0 never abstains).
         """
         # One lock for the whole answer: the store connection, the caches and the sentence
         # vectors are shared by the app's worker threads.

@@ -25,6 +25,7 @@ from tqdm.auto import tqdm
 from qa.chunk import chunk_sentences, chunk_stories
 from qa.dedup import DuplicateFinder, signature
 from qa.embed import Embedder, embed_with_spans
+from qa.entities import find_entities
 from qa.load import Skipped
 from qa.records import Article, ChunkSpan, Sentence, Span
 from qa.segment import split_sentences
@@ -228,10 +229,14 @@ class Ingester:
         spans = [span for span, _ in found]
         paragraphs = [paragraph for _, paragraph in found]
         layout = analyse(article.text, spans, paragraphs, article.blocks)
+        # Entity types only where an answer can be: headings are never cited.
+        texts = [span.text for i, (span, _) in enumerate(found) if not layout.heading[i]]
+        tagged = iter(find_entities(texts))
         sentences = [
             Sentence(
                 article.id, i, span.start, span.end, span.text, paragraph,
                 layout.heading[i], layout.section[i],
+                () if layout.heading[i] else next(tagged),
             )
             for i, (span, paragraph) in enumerate(found)
         ]  # fmt: skip

@@ -62,6 +62,8 @@ class Sentence:
     paragraph: int = 0
     heading: bool = False
     section: int = 0
+    # Named entities (start, end, label) inside ``text``, found at ingest (qa.entities).
+    entities: tuple[tuple[int, int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ class Passage:
     sentences: tuple[Sentence, ...]
     rank: int = 0
     also_reported_by: tuple[Article, ...] = ()
+    context: str = ""  # the title and headings it sits under (searched with it, not cited)
 
     def to_dict(self) -> dict:
         return {

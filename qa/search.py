@@ -253,6 +253,7 @@ def _passages(
                 article=article,
                 sentences=sentences[article.id][chunk.first_sentence : chunk.last_sentence + 1],
                 rank=rank,
+                context=chunk.context,
             )
         )
     return passages

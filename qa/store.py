@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS sentences (
     heading INTEGER NOT NULL DEFAULT 0,  -- a heading, label, byline: context, never an answer
     section INTEGER NOT NULL DEFAULT 0,  -- which story of a multi-story page
     vector BLOB,  -- float16, pooled from its chunk's embedding (qa.embed.embed_with_spans)
+    entities TEXT NOT NULL DEFAULT '[]',  -- [[start, end, label], ...] in the sentence
     PRIMARY KEY (article_id, idx)
 );
 CREATE TABLE IF NOT EXISTS chunks (
@@ -80,6 +81,7 @@ class StoredChunk:
     first_sentence: int
     last_sentence: int
     partial: bool
+    context: str = ""
 
 
 class Store:
@@ -272,11 +274,12 @@ class Store:
         vectors = vectors if vectors is not None else [None] * len(sentences)
         self.db.executemany(
             "INSERT INTO sentences(article_id, idx, start, end, paragraph, heading, section, "
-            "vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "vector, entities) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     s.article_id, s.index, s.start, s.end, s.paragraph, int(s.heading),
                     s.section, None if v is None else np.asarray(v, np.float16).tobytes(),
+                    json.dumps([list(e) for e in s.entities]),
                 )
                 for s, v in zip(sentences, vectors, strict=True)
             ],
@@ -313,13 +316,13 @@ class Store:
                 raise ArticleNotFoundError(f"no article with id {article_id!r}")
             text = found[0]
         rows = self.db.execute(
-            "SELECT idx, start, end, paragraph, heading, section FROM sentences "
+            "SELECT idx, start, end, paragraph, heading, section, entities FROM sentences "
             "WHERE article_id = ? ORDER BY idx",
             (article_id,),
         ).fetchall()
         return [
-            Sentence(article_id, i, s, e, text[s:e], p, bool(h), section)
-            for i, s, e, p, h, section in rows
+            Sentence(article_id, i, s, e, text[s:e], p, bool(h), section, _entities(found))
+            for i, s, e, p, h, section, found in rows
         ]
 
     def insert_chunks(
@@ -353,11 +356,11 @@ class Store:
     def chunks(self, ids: Sequence[int]) -> dict[int, StoredChunk]:
         rows = _select_in(
             self.db,
-            "SELECT id, article_id, start, end, first_sentence, last_sentence, partial "
+            "SELECT id, article_id, start, end, first_sentence, last_sentence, partial, context "
             "FROM chunks WHERE id IN ({})",
             list(ids),
         )
-        return {row[0]: StoredChunk(*row[:6], bool(row[6])) for row in rows}
+        return {row[0]: StoredChunk(*row[:6], bool(row[6]), row[7]) for row in rows}
 
     def all_vectors(self, dimension: int) -> tuple[np.ndarray, np.ndarray]:
         """(chunk ids, vectors) of every chunk, in id order."""
@@ -455,6 +458,10 @@ class Store:
 
 
 _ARTICLE_COLUMNS = "id, title, text, source, url, published, author, path, blocks"
+
+
+def _entities(stored: str) -> tuple[tuple[int, int, str], ...]:
+    return tuple((a, b, label) for a, b, label in json.loads(stored)) if stored != "[]" else ()
 
 
 def _article(row: Sequence) -> Article:

@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import date
 
 from qa.answer.followup import resolve as resolve_followup
-from qa.answer.select import ABSTAIN_BELOW, parse_question, select_answer
+from qa.answer.select import parse_question, select_answer
 from qa.records import Answer, Filters, Passage
 from qa.search import Searcher, check_question
 from qa.store import Store
@@ -32,7 +32,7 @@ def ask(
     filters: Filters | None = None,
     mode: str,
     today: date | None = None,
-    abstain_below: float = ABSTAIN_BELOW,
+    abstain_below: float | None = None,
 ) -> Answer:
     """See ``Index.ask``."""
     asked = check_question(question).strip()

@@ -1,72 +1,47 @@
 """Choosing the sentences that answer a question (anything but "What did X say?").
 
-Candidates are the sentences of the retrieved passages and their neighbours. Each is scored
-for how well it answers: embedding similarity to the question, keyword overlap weighted by
-rarity (on ``qa.text.terms``), and a match between the question's type and the sentence (a
-number for "how many", a date for "when", a name for "who"). The best few within
-``KEEP_WITHIN`` of the top score are kept, near-duplicates merged; below ``ABSTAIN_BELOW``
-the answer abstains.
+Candidates are the sentences of the retrieved passages and their neighbours, headings never;
+``qa.answer.features`` describes each with a few numbers (similarity to the question,
+keyword overlap, the passage's score and topic, whether it names the kind of thing asked
+for...) and scores it with weights learned from the evaluation data. The best few within
+``KEEP_WITHIN`` of the top score are kept, near-duplicates merged; below the abstention
+threshold the answer says the articles don't answer.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from qa.answer.compose import ScoredSentence, abstain, compose, same_fact
+from qa.answer.features import FEATURES, Selector, Vectors, candidates, learned_selector
+from qa.answer.features import question_kind as question_type
 from qa.answer.statements import statements_answer
-from qa.records import Answer, Article, Passage, Sentence
+from qa.records import Answer, Passage, Sentence
 from qa.speakers import mentions, speaker_in_question
-from qa.text import terms
 
-Embed = Callable[[Sequence[Sentence]], np.ndarray]  # sentences -> their unit vectors
-
-# Calibrated by `python -m eval.calibrate` on the sample set, SQuAD 2.0 and MultiHop-RAG:
-# the best mean of abstention F1 and answered share (see README, "Abstention").
+# Calibrated by `python -m eval.calibrate` on every dataset with distractors (see README,
+# "Abstention"); the learned selector carries its own threshold in selector.json.
 ABSTAIN_BELOW = 0.44
 MAX_SENTENCES = 3
 KEEP_WITHIN = 0.88  # keep further sentences scoring at least this share of the best one
-MAX_CANDIDATES = 32  # sentences scored per answer, at most
-NEIGHBOURS = 1  # sentences either side of a retrieved passage also compete
+_SIMILARITY = FEATURES.index("similarity")
+_OVERLAP = FEATURES.index("overlap")
+_TYPE_MATCH = FEATURES.index("type_match")
 
 _PRONOUN_START = re.compile(
     r"^(?:[“\"‘']\s*)?(?:He|She|They|It|His|Her|Their|This|That|These|Those)\b"
 )
-_NUMBER = re.compile(
-    r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|"
-    r"eleven|twelve|twenty|thirty|forty|fifty|hundred|hundreds|thousand|"
-    r"thousands|million|millions|billion|dozen|dozens)\b",
-    re.IGNORECASE,
-)
-_DATE = re.compile(
-    r"\b(?:1[89]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|"
-    r"August|September|October|November|December|Monday|Tuesday|Wednesday|"
-    r"Thursday|Friday|Saturday|Sunday|yesterday|today|tomorrow|week|month|"
-    r"year|decade)s?\b",
-    re.IGNORECASE,
-)
-_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 
-
-def question_type(question: str) -> str:
-    q = question.lower()
-    if re.search(r"\bhow (?:many|much)\b|\bwhat (?:number|percentage|share)\b", q):
-        return "number"
-    if re.search(r"\bwhen\b|\bwhat (?:year|date|day|month|time)\b", q):
-        return "date"
-    if re.search(r"\bwho(?:m|se)?\b", q):
-        return "person"
-    return "other"
 
 @dataclass(frozen=True)
 class Question:
     """A question as the answer step reads it, parsed once: the text answered (time words
     removed, follow-ups resolved), the person a "What did X say?" asks about, and the kind
-    of thing asked for ("number", "date", "person" or "other")."""
+    of thing asked for (see ``qa.answer.features.question_kind``)."""
 
     text: str
     speaker: str | None
@@ -82,15 +57,20 @@ def select_answer(
     question_vector: np.ndarray,
     passages: Sequence[Passage],
     sentences_of: dict[str, Sequence[Sentence]],
-    embed: Embed,
+    embed: Vectors,
     *,
-    abstain_below: float = ABSTAIN_BELOW,
+    abstain_below: float | None = None,
     exclude: frozenset[tuple[str, int]] = frozenset(),
     filtered: bool = False,
+    selector: Selector | None = None,
 ) -> Answer:
     """Answer ``question`` from retrieved ``passages``. ``sentences_of`` maps article id to
-    all its sentences (for neighbours and context); ``embed`` maps texts to unit vectors and
-    ``question_vector`` is the question's."""
+    all its sentences (for neighbours and context); ``embed`` gives sentences' unit vectors
+    and ``question_vector`` is the question's. ``abstain_below`` defaults to the selector's
+    calibrated threshold."""
+    selector = selector or learned_selector()
+    if abstain_below is None:
+        abstain_below = selector.threshold
     text = question.text
     if not passages:
         reason = (
@@ -108,7 +88,9 @@ def select_answer(
             return said
     scored = [
         s
-        for s in score_candidates(question, question_vector, passages, sentences_of, embed)
+        for s in score_candidates(
+            question, question_vector, passages, sentences_of, embed, selector
+        )
         if (s.sentence.article_id, s.sentence.index) not in exclude
     ]
     if speaker:  # a "what did X say" question must be answered by sentences naming X
@@ -131,63 +113,30 @@ def score_candidates(
     question_vector: np.ndarray,
     passages: Sequence[Passage],
     sentences_of: dict[str, Sequence[Sentence]],
-    embed: Embed,
+    embed: Vectors,
+    selector: Selector | None = None,
 ) -> list[ScoredSentence]:
     """Every candidate sentence with its answer score, best first."""
-    candidates: dict[tuple[str, int], tuple[Sentence, Article, int]] = {}
-    for passage in passages:
-        all_sentences = sentences_of[passage.article.id]
-        first = max(0, passage.sentences[0].index - NEIGHBOURS) if passage.sentences else 0
-        last = passage.sentences[-1].index + NEIGHBOURS if passage.sentences else -1
-        for sentence in all_sentences[first : last + 1]:
-            if sentence.heading:  # a heading is the context of an answer, never one
-                continue
-            key = (sentence.article_id, sentence.index)
-            if key not in candidates:
-                candidates[key] = (sentence, passage.article, passage.rank)
-    items = list(candidates.values())
-    if not items:
+    selector = selector or learned_selector()
+    found = candidates(
+        question.text, question.kind, question_vector, passages, sentences_of, embed
+    )
+    if not found:
         return []
-    q_terms = set(terms(question.text))
-    terms_of = [set(terms(s.text)) for s, _, _ in items]
-    idf = _idf(terms_of, q_terms)
-    total = sum(idf.values())
-    overlaps = [
-        sum(idf[t] for t in q_terms & found) / total if total else 0.0 for found in terms_of
+    scores = selector.score(np.stack([c.features for c in found]))
+    scored = [
+        ScoredSentence(
+            c.sentence,
+            c.article,
+            float(score),
+            float(c.features[_SIMILARITY]),
+            float(c.features[_OVERLAP]),
+            float(c.features[_TYPE_MATCH]),
+        )
+        for c, score in zip(found, scores, strict=True)
     ]
-    # Only the most promising candidates (by keyword overlap, then passage rank) are scored
-    # when passages hold very many sentences.
-    order = sorted(range(len(items)), key=lambda i: (-overlaps[i], items[i][2], i))
-    keep = sorted(order[:MAX_CANDIDATES])
-    items = [items[i] for i in keep]
-    overlaps = [overlaps[i] for i in keep]
-    similarity = embed([s for s, _, _ in items]) @ question_vector
-    kind = question.kind
-    scored = []
-    for (sentence, article, rank), sim, overlap in zip(items, similarity, overlaps, strict=True):
-        match = _type_match(kind, sentence.text)
-        # Weights: similarity carries meaning, overlap carries names and rare words; the type
-        # match only breaks ties between otherwise plausible sentences.
-        score = 0.55 * float(sim) + 0.35 * overlap + 0.10 * match - 0.01 * (rank - 1)
-        scored.append(ScoredSentence(sentence, article, score, float(sim), overlap, match))
     scored.sort(key=lambda s: -s.score)
     return scored
-
-
-def _idf(documents: list[list[str]], terms: set[str]) -> dict[str, float]:
-    n = len(documents)
-    df = {t: sum(1 for d in documents if t in d) for t in terms}
-    return {t: math.log(1 + (n + 1) / (df[t] + 0.5)) for t in terms}
-
-
-def _type_match(kind: str, text: str) -> float:
-    if kind == "number":
-        return 1.0 if _NUMBER.search(text) else 0.0
-    if kind == "date":
-        return 1.0 if _DATE.search(text) else 0.0
-    if kind == "person":
-        return 1.0 if _NAME.search(text) else 0.0
-    return 0.0
 
 
 def _choose(scored: list[ScoredSentence]) -> list[ScoredSentence]:

@@ -1,0 +1,238 @@
+"""What the answer step knows about a candidate sentence, as numbers, and how it weighs them.
+
+A candidate is a sentence of a retrieved passage or one of its neighbours (headings never).
+Its features, each in [0, 1]:
+
+==================  =========================================================================
+similarity          cosine of the question and the sentence (vectors stored at ingest)
+overlap             share of the question's terms in the sentence, weighted by rarity
+passage_overlap     the same over its passage with the passage's context (title, headings):
+                    is the story about what was asked?
+passage_score       the passage's retrieval score, over the best passage's
+passage_rank        1 / the passage's rank
+typed               the question asks for a kind of thing (a person, a place, a date...)
+type_match          ... and the sentence names one the question does not (spaCy entities
+                    from ingest, ``qa.entities``; patterns when the model is not installed)
+length              how long the sentence is (a two-word line rarely answers), capped
+lead                the sentence opens its paragraph
+==================  =========================================================================
+
+The weights are a logistic regression learned from the evaluation datasets by
+``python -m eval.train_selector`` and stored in ``selector.json`` beside this file, with
+the data, the folds and the held-out scores it was chosen on. ``HAND_WEIGHTS`` is the
+hand-set sum the learned model replaced (kept as the baseline it must beat).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from qa.entities import ANSWER_LABELS
+from qa.records import Article, Passage, Sentence
+from qa.text import terms
+
+FEATURES = (
+    "similarity",
+    "overlap",
+    "passage_overlap",
+    "passage_score",
+    "passage_rank",
+    "typed",
+    "type_match",
+    "length",
+    "lead",
+)
+HAND_WEIGHTS = {"similarity": 0.55, "overlap": 0.35, "type_match": 0.10}
+HAND_THRESHOLD = 0.44  # calibrated for the hand-set weights (python -m eval.calibrate)
+NEIGHBOURS = 1  # sentences either side of a retrieved passage also compete
+LONG_SENTENCE = 40  # words: longer counts as long as this for the length feature
+MODEL_FILE = Path(__file__).with_name("selector.json")
+
+Vectors = Callable[[Sequence[Sentence]], np.ndarray]  # sentences -> their unit vectors
+
+_KINDS = (
+    ("number", r"\bhow (?:many|much|old|long|far|large|big|tall|high)\b|"
+     r"\bwhat (?:number|percentage|percent|share|proportion|amount|magnitude|toll)\b"),
+    ("date", r"\bwhen\b|\b(?:what|which) (?:year|date|day|month|time|decade)\b"),
+    ("place", r"\bwhere\b|\b(?:what|which|in which|in what) (?:country|countries|city|cities|"
+     r"town|state|province|region|nation|island|capital|place|location|continent|village|"
+     r"county|territory|area|port)\b"),
+    ("organisation", r"\b(?:what|which) (?:company|companies|organi[sz]ation|party|group|"
+     r"agency|team|firm|bank|club|network|newspaper|union|airline|militia|movement|court|"
+     r"body|ministry|government|army)\b"),
+    ("person", r"\bwho(?:m|se)?\b|\b(?:what|which) (?:person|man|woman|leader|minister|"
+     r"president|official|player|politician|candidate|general|chief|actor|singer|author)\b"),
+)  # fmt: skip
+_KIND_PATTERNS = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in _KINDS]
+
+# Fallback type patterns for sentences without entities (no spaCy model installed).
+_NUMBER = re.compile(
+    r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve|twenty|thirty|forty|fifty|hundred|hundreds|thousand|"
+    r"thousands|million|millions|billion|dozen|dozens)\b",
+    re.IGNORECASE,
+)
+_DATE = re.compile(
+    r"\b(?:1[89]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|"
+    r"August|September|October|November|December|Monday|Tuesday|Wednesday|"
+    r"Thursday|Friday|Saturday|Sunday|yesterday|today|tomorrow)\b",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
+_PATTERNS = {"number": _NUMBER, "date": _DATE, "person": _NAME, "place": _NAME,
+             "organisation": _NAME}  # fmt: skip
+
+
+def question_kind(question: str) -> str:
+    """What a question asks for: "number", "date", "place", "organisation", "person" or
+    "other" (the first that fits, in that order: "Who ... how many" counts)."""
+    for kind, pattern in _KIND_PATTERNS:
+        if pattern.search(question):
+            return kind
+    return "other"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    sentence: Sentence
+    article: Article
+    passage: Passage
+    features: np.ndarray  # in FEATURES order
+
+
+def candidates(
+    question: str,
+    kind: str,
+    question_vector: np.ndarray,
+    passages: Sequence[Passage],
+    sentences_of: dict[str, Sequence[Sentence]],
+    vectors: Vectors,
+) -> list[Candidate]:
+    """Every candidate sentence of ``passages`` with its features (see the module
+    docstring), in passage order."""
+    found: dict[tuple[str, int], tuple[Sentence, Passage]] = {}
+    for passage in passages:
+        if not passage.sentences:
+            continue
+        first = max(0, passage.sentences[0].index - NEIGHBOURS)
+        last = passage.sentences[-1].index + NEIGHBOURS
+        for sentence in sentences_of[passage.article.id][first : last + 1]:
+            key = (sentence.article_id, sentence.index)
+            if not sentence.heading and key not in found:
+                found[key] = (sentence, passage)
+    if not found:
+        return []
+    items = list(found.values())
+    q_terms = set(terms(question))
+    sentence_terms = [set(terms(s.text)) for s, _ in items]
+    passage_terms = {
+        p.chunk_id: set(terms(f"{p.context} {p.text}")) for p in passages if p.sentences
+    }
+    idf = _idf(sentence_terms, q_terms)
+    total = sum(idf.values())
+
+    def share(words: set[str]) -> float:
+        return sum(idf[t] for t in q_terms & words) / total if total else 0.0
+
+    similarity = vectors([s for s, _ in items]) @ question_vector
+    best_score = max((p.score for p in passages), default=0.0) or 1.0
+    lowered = question.lower()
+    rows = []
+    for (sentence, passage), sim, words in zip(items, similarity, sentence_terms, strict=True):
+        match = _type_match(kind, sentence, lowered)
+        length = min(len(sentence.text.split()), LONG_SENTENCE) / LONG_SENTENCE
+        lead = sentence.index == 0 or sentences_of[sentence.article_id][
+            sentence.index - 1
+        ].paragraph != sentence.paragraph
+        rows.append(
+            Candidate(
+                sentence,
+                passage.article,
+                passage,
+                np.array(
+                    [
+                        float(sim),
+                        share(words),
+                        share(passage_terms.get(passage.chunk_id, set())),
+                        max(0.0, passage.score) / best_score,
+                        1.0 / max(passage.rank, 1),
+                        float(kind != "other"),
+                        match,
+                        length,
+                        float(lead),
+                    ]
+                ),
+            )
+        )
+    return rows
+
+
+def _idf(documents: list[set[str]], wanted: set[str]) -> dict[str, float]:
+    n = len(documents)
+    df = {t: sum(1 for d in documents if t in d) for t in wanted}
+    return {t: math.log(1 + (n + 1) / (df[t] + 0.5)) for t in wanted}
+
+
+def _type_match(kind: str, sentence: Sentence, question: str) -> float:
+    """1 when the sentence names a thing of the asked kind that the question does not."""
+    if kind == "other":
+        return 0.0
+    labels = ANSWER_LABELS.get(kind, frozenset())
+    if sentence.entities:
+        return float(
+            any(
+                label in labels and sentence.text[a:b].lower() not in question
+                for a, b, label in sentence.entities
+            )
+        )
+    pattern = _PATTERNS.get(kind)
+    return float(bool(pattern and pattern.search(sentence.text)))
+
+
+@dataclass(frozen=True)
+class Selector:
+    """A linear scorer over ``FEATURES``: a logistic regression (``probability``) or the
+    hand-set weights (its ``score`` is then the plain weighted sum)."""
+
+    weights: np.ndarray
+    intercept: float
+    logistic: bool
+    source: str  # where the weights came from, for reports
+    threshold: float  # below this best score, abstain
+
+    def score(self, features: np.ndarray) -> np.ndarray:
+        raw = np.atleast_2d(features) @ self.weights + self.intercept
+        return 1.0 / (1.0 + np.exp(-raw)) if self.logistic else raw
+
+
+def hand_selector() -> Selector:
+    weights = np.array([HAND_WEIGHTS.get(name, 0.0) for name in FEATURES])
+    return Selector(weights, 0.0, False, "hand-set weights", HAND_THRESHOLD)
+
+
+@lru_cache(maxsize=1)
+def learned_selector() -> Selector:
+    """The learned weights from ``selector.json``; the hand-set ones if it is missing."""
+    if not MODEL_FILE.exists():
+        return hand_selector()
+    stored = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    if tuple(stored["features"]) != FEATURES:
+        raise ValueError(
+            f"{MODEL_FILE} was trained on features {stored['features']}, not {list(FEATURES)}; "
+            "retrain it with: python -m eval.train_selector"
+        )
+    return Selector(
+        np.array(stored["coefficients"], dtype=np.float64),
+        float(stored["intercept"]),
+        True,
+        str(stored.get("source", MODEL_FILE.name)),
+        float(stored["threshold"]),
+    )
