@@ -33,6 +33,7 @@ from qa.store import Store
 from qa.structure import analyse, chunk_context, searchable_text
 
 BATCH_ARTICLES = 256  # committed together: a crash loses at most one batch
+POOL_BODY_ONLY = False  # chunk vector from the body's tokens only (context read, not pooled)
 
 # An article ready to write: its sentences, its chunks and each chunk's context line.
 Prepared = tuple[Article, list[Sentence], list[ChunkSpan], list[str]]
@@ -86,16 +87,19 @@ def embed_prepared(
             shift = len(searchable_text(context, "")) - chunk.start
             texts.append(searchable_text(context, article.text[chunk.start : chunk.end]))
             inside = sentences[chunk.first_sentence : chunk.last_sentence + 1]
-            spans.append(
-                [(max(s.start, chunk.start) + shift, min(s.end, chunk.end) + shift) for s in inside]
-            )
+            pieces = [(max(s.start, chunk.start), min(s.end, chunk.end)) for s in inside]
+            spans.append([(a + shift, b + shift) for a, b in [(chunk.start, chunk.end), *pieces]])
             owners.append([(number, s.index) for s in inside])
     vectors, span_vectors = embed_with_spans(
         embedder, texts, spans, progress=progress and len(texts) > 256
     )
+    if POOL_BODY_ONLY:
+        # The chunk's vector pools its own words, read in the light of its context line: the
+        # title informs every token without its words outweighing the passage's.
+        vectors = np.stack([pooled[0] for pooled in span_vectors]) if span_vectors else vectors
     sums: dict[tuple[int, int], np.ndarray] = {}
     for keys, pooled in zip(owners, span_vectors, strict=True):
-        for key, vector in zip(keys, pooled, strict=True):
+        for key, vector in zip(keys, pooled[1:], strict=True):
             sums[key] = sums[key] + vector if key in sums else vector.copy()
     per_article: list[list[np.ndarray | None]] = []
     for number, (_, sentences, _, _) in enumerate(prepared):

@@ -1,0 +1,229 @@
+"""``python -m eval.train_selector``: learn how the answer step weighs a sentence's features.
+
+For every question of every dataset, indexed with the shared distractor pool as in
+``python -m eval --distractors``, the candidates ``Index.ask`` would choose from are
+described by ``qa.answer.features`` and labelled by whether they contain a gold answer.
+A logistic regression (scikit-learn) is trained on all datasets but one and tested on the
+held-out one, for each dataset in turn, next to the hand-set weights it would replace; the
+share of questions whose best-scored sentence holds the answer is the measure. Then it is
+trained on everything, and the abstention threshold is chosen on the best score of every
+question (answerable and not) as ``eval.calibrate`` chooses it: the best mean, over
+datasets, of abstention F1 and the share of answerable questions answered with a gold
+answer. The weights, the threshold and the held-out table go to
+``qa/answer/selector.json`` only with ``--write``.
+
+"What did X say?" questions are left out: they are answered by attribution rules.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from eval.datasets import DATASETS
+from eval.datasets.base import EvalSet
+from eval.pool import DEFAULT_DATA_DIR, indexes_with_distractors
+from qa import Index
+from qa.answer import parse_question
+from qa.answer.ask import ANSWER_K
+from qa.answer.features import FEATURES, MODEL_FILE, Selector, candidates, hand_selector
+from qa.fusion import DEFAULT_MODE
+
+THRESHOLDS = np.round(np.arange(0.05, 0.96, 0.01), 2)
+
+
+@dataclass
+class Question:
+    dataset: str
+    qid: str
+    answerable: bool
+    features: np.ndarray  # candidates x FEATURES (may be empty)
+    labels: np.ndarray  # 1 where the candidate holds a gold answer
+
+
+def collect(evalset: EvalSet, index: Index, log=print) -> list[Question]:
+    """The candidates of every question of ``evalset`` as ``Index.ask`` builds them."""
+    out: list[Question] = []
+    searcher = index.searcher
+    started = time.perf_counter()
+    for number, (qid, asked) in enumerate(evalset.queries.items(), start=1):
+        text, filters, _ = index.interpret_time(asked)
+        parsed = parse_question(text)
+        if parsed.speaker:
+            continue
+        retrieved = searcher.search([text], ANSWER_K, DEFAULT_MODE, filters)[0]
+        vector = retrieved.vector
+        assert vector is not None
+        found = candidates(
+            text,
+            parsed.kind,
+            vector,
+            retrieved.passages,
+            retrieved.sentences,
+            searcher.sentence_vectors,
+        )
+        golds = [g.casefold() for g in evalset.answers.get(qid, []) if g.strip()]
+        answerable = qid not in evalset.unanswerable
+        if answerable and not golds:
+            continue  # no short answer to judge a sentence by
+        labels = np.array(
+            [float(any(g in c.sentence.text.casefold() for g in golds)) for c in found]
+        )
+        matrix = np.stack([c.features for c in found]) if found else np.zeros((0, len(FEATURES)))
+        out.append(Question(evalset.name, qid, answerable, matrix, labels))
+        if number % 100 == 0:
+            log(f"{evalset.name}: {number} questions ({time.perf_counter() - started:.0f} s)")
+    return out
+
+
+def fit(questions: Sequence[Question]) -> Selector:
+    from sklearn.linear_model import LogisticRegression
+
+    rows = [q for q in questions if q.answerable and len(q.labels)]
+    x = np.concatenate([q.features for q in rows])
+    y = np.concatenate([q.labels for q in rows])
+    # Each question weighs the same, however many candidates it has.
+    weights = np.concatenate([np.full(len(q.labels), 1.0 / len(q.labels)) for q in rows])
+    model = LogisticRegression(C=1.0, max_iter=2000)
+    model.fit(x, y, sample_weight=weights * len(rows))
+    return Selector(model.coef_[0], float(model.intercept_[0]), True, "learned", 0.5)
+
+
+def top1(selector: Selector, questions: Sequence[Question]) -> float:
+    """Share of answerable questions (with a candidate holding the answer) whose
+    best-scored candidate holds it."""
+    judged = [q for q in questions if q.answerable and q.labels.sum() > 0]
+    if not judged:
+        return float("nan")
+    hits = sum(q.labels[int(np.argmax(selector.score(q.features)))] for q in judged)
+    return float(hits / len(judged))
+
+
+def abstention(selector: Selector, questions: Sequence[Question], threshold: float) -> dict:
+    """Abstention precision/recall/F1 (unanswerable = positive) and the share of answerable
+    questions answered with a gold answer, abstaining below ``threshold``."""
+    tp = fp = fn = answered_right = answerable = 0
+    for q in questions:
+        best = selector.score(q.features) if len(q.labels) else np.zeros(0)
+        top = float(best.max()) if len(best) else 0.0
+        abstains = top < threshold
+        if q.answerable:
+            answerable += 1
+            fp += abstains
+            if not abstains and q.labels[int(np.argmax(best))]:
+                answered_right += 1
+        else:
+            tp += abstains
+            fn += not abstains
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "P": precision,
+        "R": recall,
+        "F1": f1,
+        "answered": answered_right / answerable if answerable else 0.0,
+    }
+
+
+def choose_threshold(selector: Selector, by_dataset: dict[str, list[Question]]) -> float:
+    """The threshold with the best mean over datasets of (abstention F1 + answered) / 2;
+    datasets without unanswerable questions count by their answered share only."""
+
+    def objective(threshold: float) -> float:
+        values = []
+        for questions in by_dataset.values():
+            scores = abstention(selector, questions, threshold)
+            has_negatives = any(not q.answerable for q in questions)
+            values.append(
+                (scores["F1"] + scores["answered"]) / 2 if has_negatives else scores["answered"]
+            )
+        return float(np.mean(values))
+
+    return float(max(THRESHOLDS, key=lambda t: (objective(float(t)), -t)))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval.train_selector", description=__doc__)
+    parser.add_argument("--dataset", default=",".join(DATASETS), help="datasets (default: all)")
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument(
+        "--index-root",
+        type=Path,
+        default=Path("eval/.indexes"),
+        help="where the per-dataset indexes are built and kept (default: %(default)s)",
+    )
+    parser.add_argument("--write", action="store_true", help=f"write {MODEL_FILE}")
+    args = parser.parse_args(argv)
+    names = [n.strip() for n in args.dataset.split(",") if n.strip()]
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    by_dataset: dict[str, list[Question]] = {}
+    for name, (evalset, folder) in indexes_with_distractors(
+        names, args.data_dir, args.index_root, log
+    ).items():
+        with Index.open(folder) as index:
+            by_dataset[name] = collect(evalset, index, log)
+    hand = hand_selector()
+    lines = ["| held-out dataset | questions | hand-set weights | learned (other datasets) |",
+             "|---|---:|---:|---:|"]  # fmt: skip
+    held_out = {}
+    for name, questions in by_dataset.items():
+        rest = [q for other, qs in by_dataset.items() if other != name for q in qs]
+        learned = fit(rest)
+        held_out[name] = {"hand": top1(hand, questions), "learned": top1(learned, questions)}
+        judged = sum(1 for q in questions if q.answerable and q.labels.sum() > 0)
+        lines.append(
+            f"| {name} | {judged} | {held_out[name]['hand']:.3f} | "
+            f"{held_out[name]['learned']:.3f} |"
+        )
+    print("Best-scored sentence holds the answer (answerable questions whose candidates "
+          "hold one):")  # fmt: skip
+    print("\n".join(lines))
+    everything = [q for qs in by_dataset.values() for q in qs]
+    final = fit(everything)
+    threshold = choose_threshold(final, by_dataset)
+    hand_threshold = choose_threshold(hand, by_dataset)
+    print(f"\nthreshold: learned {threshold:.2f}, hand-set weights {hand_threshold:.2f}")
+    for name, questions in by_dataset.items():
+        a = abstention(final, questions, threshold)
+        b = abstention(hand, questions, hand_threshold)
+        print(
+            f"{name}: learned P/R/F1/answered {a['P']:.2f}/{a['R']:.2f}/{a['F1']:.2f}/"
+            f"{a['answered']:.2f}; hand {b['P']:.2f}/{b['R']:.2f}/{b['F1']:.2f}/"
+            f"{b['answered']:.2f}"
+        )
+    print("\ncoefficients: " + ", ".join(f"{n} {w:+.2f}" for n, w in zip(FEATURES, final.weights,
+                                                                           strict=True)))
+    if args.write:
+        MODEL_FILE.write_text(
+            json.dumps(
+                {
+                    "source": "python -m eval.train_selector --write",
+                    "features": list(FEATURES),
+                    "coefficients": [round(float(w), 6) for w in final.weights],
+                    "intercept": round(final.intercept, 6),
+                    "threshold": threshold,
+                    "held_out_top1": held_out,
+                    "datasets": {n: len(qs) for n, qs in by_dataset.items()},
+                },
+                indent=2,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+        print(f"wrote {MODEL_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
