@@ -16,7 +16,8 @@ wrong date filter hides the right articles:
 - a year alone counts only after a preposition and not before a plural noun ("in 2000
   officers"), and only 1900-2100; a bare number is never a year;
 - a weekday counts after a preposition or "last" ("on Monday"), not in "the Sunday Times";
-- names are not times: "Business Today", "Saturday Night Live";
+- names are not times: "Business Today", "Saturday Night Live", and neither is a time that
+  names an event after "the" or "its" ("the June 2026 earthquakes", "its 2025 budget");
 - vague or relative-to-something-else words ("recently", "in recent weeks", "the last days of
   the campaign", "compared to the previous year") are ignored;
 - a question naming two different times ("in 2024 compared with 2023") gives no range, since
@@ -115,6 +116,13 @@ _PREPOSITION = re.compile(
     r"|for|from)"
     r"\s+(?:(?:early|late|mid)[\s-]+)?$",
     re.IGNORECASE,
+)
+# A time right after one of these is part of a name ("the June 2026 earthquakes", "its 2025
+# budget"): the question is about that thing, reported whenever, not about that time.
+_DETERMINER = re.compile(r"\b(?:the|a|an|its|their|his|her|our|this|that)\s+$", re.IGNORECASE)
+_FUNCTION_WORDS = frozenset(
+    """a an the of to in on at for by with from and or but is are was were be been do does did
+    has have had will would can could when where while after before since until as than""".split()
 )
 # Lowercase "may"/"march" alone: only these prepositions (not "of": "the march of ...").
 _STRICT_PREPOSITIONS = {"since", "after", "before", "until", "till", "in", "during"}
@@ -425,6 +433,8 @@ def _readings(question: str, atoms: list[_Atom], reference: date) -> list[_Readi
             joined_next = False
             continue
         before = question[: atom.start]
+        if _names_a_thing(question, atom):
+            continue  # "the June 2026 earthquakes": a name for an event, not when it is asked
         if atom.self_contained:
             readings.append(_Reading(atom.start, atom.end, atom.since, atom.until))
             continue
@@ -453,6 +463,15 @@ def _readings(question: str, atoms: list[_Atom], reference: date) -> list[_Readi
         start = prep.start() if prep else atom.start
         readings.append(_Reading(start, atom.end, since, until))
     return readings
+
+
+def _names_a_thing(question: str, atom: _Atom) -> bool:
+    """The time sits between a determiner and a noun: "the June 2026 earthquakes", "its
+    2025 budget" (but not "the 5th of May 2021", "the 5th of May in Paris")."""
+    if not _DETERMINER.search(question[: atom.start]):
+        return False
+    following = re.match(r"\s+([A-Za-z][\w-]*)", question[atom.end :])
+    return bool(following) and following.group(1).lower() not in _FUNCTION_WORDS
 
 
 def _between(

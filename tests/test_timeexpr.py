@@ -211,3 +211,11 @@ def test_any_question_gives_a_consistent_range_or_none(words: list[str], referen
 def test_a_span_reaching_before_year_one_is_no_range():
     # Found by the property test above: "last 2024 years" from 2000 would start in year -24.
     assert find_time_range("what happened in the last 2024 years", date(2000, 1, 1)) is None
+
+
+def test_a_time_naming_an_event_is_not_a_filter():
+    ref = date(2026, 8, 22)
+    question = "What is the latest number of deaths from the June 2026 earthquakes in Venezuela?"
+    assert find_time_range(question, ref) is None
+    assert find_time_range("How many died since the October 2025 ceasefire?", ref) is None
+    assert find_time_range("What did the parliament pass in June 2026?", ref) is not None
