@@ -91,39 +91,44 @@ def check_mode(mode: str) -> str:
     return mode
 
 
-RECENCY_WEIGHT = 0.2  # how much the newest of the candidates gains, on the fused 0-1 scale
-RECENCY_DEPTH = 30  # candidates re-ranked by date for "latest" questions
+RECENCY_MARGIN = 0.1  # candidates within this much of the best (0-1 scale) count as equal
+RECENCY_DEPTH = 50  # candidates re-ranked by date for "latest" questions
 
 
 def prefer_recent(
     ranking: list[tuple[int, float]],
     published: dict[int, str],
     anchor: str,
-    weight: float = RECENCY_WEIGHT,
+    margin: float = RECENCY_MARGIN,
     depth: int = RECENCY_DEPTH,
 ) -> list[tuple[int, float]]:
-    """Re-rank the first ``depth`` candidates for a question about how things stand now:
-    ``minmax(score) + weight * recency``, recency running from 0 (the oldest candidate) to 1
-    (the newest), so the newest of several near-equal matches wins but a poor match stays
-    down. Undated candidates and those dated after ``anchor`` (the index's "today": misdated
-    pages) get no boost. The rest keep their order below."""
+    """For a question about how things stand now, re-rank the first ``depth`` candidates:
+    among those scoring within ``margin`` of the best (as a share of the best score), the
+    newer gains up to ``margin`` (recency runs from 0 for the oldest of them to 1 for the
+    newest), so the newest of several near-equal matches wins while a weaker match never
+    overtakes by its date alone. Undated candidates and those dated after ``anchor`` (the
+    index's "today": misdated pages) gain nothing. The rest keep their order below."""
     head = ranking[:depth]
-    if not head:
+    best = head[0][1] if head else 0.0
+    if len(head) < 2 or best <= 0:
         return ranking
-    dates = {c: published.get(c, "") for c, _ in head}
+    scores = np.array([max(s, 0.0) / best for _, s in head])
+    close = {
+        c for (c, _), score in zip(head, scores, strict=True) if score >= 1 - margin
+    }
+    dates = {c: published.get(c, "") for c in close}
     dated = sorted({d for d in dates.values() if d and d <= anchor})
     if len(dated) < 2:
         return ranking
     first, last = _ordinal(dated[0]), _ordinal(dated[-1])
-    scores = minmax(np.array([s for _, s in head]))
     rescored = []
     for (chunk_id, _), score in zip(head, scores, strict=True):
-        day = dates[chunk_id]
+        day = dates.get(chunk_id, "")
         recency = (_ordinal(day) - first) / (last - first) if day and day <= anchor else 0.0
-        rescored.append((chunk_id, float(score) + weight * recency))
+        rescored.append((chunk_id, float(score) + margin * recency))
     rescored.sort(key=lambda pair: (-pair[1], pair[0]))
     low = min(s for _, s in rescored)
-    tail = [(c, min(low, float(s)) - 1e-9 * i) for i, (c, s) in enumerate(ranking[depth:], 1)]
+    tail = [(c, low - 1e-9 * i) for i, (c, _) in enumerate(ranking[depth:], start=1)]
     return rescored + tail
 
 

@@ -41,7 +41,8 @@ class FakeEmbedder:
         """One "forward pass" per text, as the real model's span pooling: the spans' vectors
         come with the texts' (``qa.embed.embed_with_spans``)."""
         vectors = self.embed(texts, progress)
-        return vectors, [self._vectors([t[a:b] for a, b in own]) for t, own in zip(texts, spans)]
+        pieces = [[t[a:b] for a, b in own] for t, own in zip(texts, spans, strict=True)]
+        return vectors, [self._vectors(p) for p in pieces]
 
     def _vectors(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)

@@ -123,3 +123,28 @@ def test_rescoring_with_nothing_to_rescore(tmp_path, fake_embedder):
         only_b = Filters(sources=("Daily B",))
         assert index.retrieve("storm", k=3, mode="hybrid+rescore", filters=only_b) == []
         assert len(index.retrieve("the", k=3, mode="hybrid+rescore")) == 1  # stopwords only
+
+
+def test_recency_prefers_the_newest_of_near_equal_matches_only():
+    from qa.fusion import prefer_recent
+
+    ranking = [(1, 1.00), (2, 0.95), (3, 0.50), (4, 0.0)]
+    published = {1: "2025-03-28", 2: "2025-03-31", 3: "2026-01-01", 4: "2099-01-01"}
+    reranked = [c for c, _ in prefer_recent(ranking, published, anchor="2026-08-22")]
+    assert reranked[:2] == [2, 1]  # near-equal: the newer report first
+    assert reranked.index(3) > reranked.index(1)  # much weaker: its date does not lift it
+    future = {1: "2025-03-28", 2: "2099-12-05"}  # misdated: never newest
+    assert [c for c, _ in prefer_recent(ranking[:2], future, anchor="2026-08-22")] == [1, 2]
+
+
+def test_latest_questions_prefer_newer_reports_in_the_index(fake_index):
+    toll = "The quake death toll in Myanmar rises to {}, officials say."
+    older = make_article(title="Quake", text=toll.format("1,000"), published="2025-03-28")
+    newer = make_article(title="Quake", text=toll.format("3,050"), published="2025-03-31")
+    fake_index.add([older, newer])
+    plain = fake_index.retrieve("Myanmar quake death toll", k=2, mode="bm25")
+    latest = fake_index.retrieve("latest Myanmar quake death toll", k=2, mode="bm25")
+    assert plain[0].score == plain[1].score  # equal matches: only the date can tell them apart
+    assert latest[0].article.id == newer.id
+    dated = fake_index.retrieve("quake death toll in March 2025 latest", k=2, mode="bm25")
+    assert len(dated) == 2  # a question naming a time is left as it ranks
