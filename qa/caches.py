@@ -20,10 +20,6 @@ from qa.dense import DenseIndex
 from qa.lexical import LexicalIndex
 from qa.store import Store
 
-# The keyword index reads each chunk with its context line (title, headings), as the dense
-# index embeds it (qa.structure.chunk_context).
-CONTEXT_IN_KEYWORDS = True
-
 _CACHE_NAME = re.compile(r"(?:dense-(\d+)\.faiss|bm25-(\d+))")
 _DENSE_NAME = re.compile(r"dense-(\d+)\.faiss")
 
@@ -68,7 +64,8 @@ class SearchCaches:
         if (lexical_path / "ok.json").exists():
             self._lexical = LexicalIndex.load(lexical_path)
         else:
-            ids, texts = self.store.all_chunk_texts(with_context=CONTEXT_IN_KEYWORDS)
+            # Each chunk with its context line (title, headings: qa.structure.chunk_context).
+            ids, texts = self.store.all_chunk_texts(with_context=True)
             self._lexical = LexicalIndex.build(ids, texts)
             self._lexical.save(lexical_path)
         self.generation = generation

@@ -103,12 +103,12 @@ def _is_whole_paragraph(paragraphs: Sequence[int], i: int) -> bool:
 
 def chunk_context(article: Article, headings: Sequence[str]) -> str:
     """What a chunk is about beyond its own words: its article's title and the headings it
-    sits under ("2025 March 30 — Disasters and accidents — 2025 Myanmar earthquake"). It is
-    embedded and keyword-indexed with the chunk, never cited: news passages often lack the
+    sits under ("2025 March 30 — Disasters and accidents — 2025 Myanmar earthquake"). The
+    keyword index reads it with the chunk; it is never cited: news passages often lack the
     names their headline or topic line carries."""
     return " — ".join(dict.fromkeys(part for part in (article.title, *headings) if part))
 
 
 def searchable_text(context: str, text: str) -> str:
-    """The text a chunk is embedded and keyword-indexed as."""
+    """The text a chunk is keyword-indexed as."""
     return f"{context}\n{text}" if context else text
