@@ -250,9 +250,17 @@ class Ingester:
         chunks = chunk_stories(
             article.text, spans, layout.heading, layout.section, self.chunk_tokens, self.overlap
         )
-        contexts = [
-            chunk_context(article, layout.headings_above[c.first_sentence]) for c in chunks
-        ]
+        # A story's lead: the first sentence of its section that is not a heading.
+        leads: dict[int, Sentence] = {}
+        for sentence in sentences:
+            if not sentence.heading:
+                leads.setdefault(sentence.section, sentence)
+        contexts = []
+        for c in chunks:
+            lead = leads.get(sentences[c.first_sentence].section)
+            outside = lead is not None and lead.index < c.first_sentence
+            headings = layout.headings_above[c.first_sentence]
+            contexts.append(chunk_context(article, headings, lead.text if outside else ""))
         return article, sentences, *self._fit_model(article.text, spans, chunks, contexts, report)
 
     def _fit_model(

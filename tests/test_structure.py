@@ -122,3 +122,19 @@ def test_today_is_never_a_misdated_future_page(fake_index):
     _, filters, notes = fake_index.interpret_time("What happened last week?")
     assert notes and "2025-02" in notes[0]  # the week before 2025-03-01, not 2099
     assert filters.until < date.today().isoformat()
+
+
+def test_a_later_chunk_carries_its_story_lead_and_outlet_in_its_context(tmp_path, fake_embedder):
+    from qa import Index
+
+    text = " ".join(f"Sentence number {i} talks about the harbour budget." for i in range(12))
+    article = make_article(title="Harbour budget", text=text, source="Daily B")
+    with Index.open(tmp_path / "ix", create=True, embedder=fake_embedder, chunk_tokens=40) as ix:
+        ix.add([article])
+        rows = ix.store.db.execute("SELECT context FROM chunks ORDER BY id").fetchall()
+    contexts = [row[0] for row in rows]
+    assert len(contexts) >= 2
+    assert contexts[0] == "Harbour budget — Daily B"  # the first chunk holds its own lead
+    assert contexts[1] == (
+        "Harbour budget — Daily B — Sentence number 0 talks about the harbour budget."
+    )
