@@ -8,12 +8,18 @@ import sqlite3
 import sys
 import textwrap
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from qa.answer import references
+from qa.embed import BACKENDS
 from qa.errors import NewsQAError
-from qa.index import DEFAULT_INDEX_DIR, Filters, Index
-from qa.records import Answer, Passage
 from qa.retrieve import DEFAULT_MODE, MODES
+
+if TYPE_CHECKING:
+    from qa.records import Answer, Passage
+
+# Not imported from qa.index: `--help` should not wait for FAISS, bm25s and the rest, which
+# each command imports when it runs (measured in BENCHMARKS.md, "Lazy imports").
+DEFAULT_INDEX_DIR = "index"
 
 DESCRIPTION = """\
 Question answering over news articles with sentence-exact citations.
@@ -68,6 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         help="sentences shared by consecutive chunks for a NEW index (default: 0)",
+    )
+    ingest.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default=None,
+        help="how the model runs, for a NEW index (default: $NEWSQA_BACKEND or onnx; "
+        "onnx-int8 is faster, with slightly different vectors; an existing index keeps "
+        "its own)",
     )
     ingest.add_argument("--quiet", action="store_true", help="no progress bars")
 
@@ -139,9 +153,12 @@ def _ingest(args: argparse.Namespace) -> int:
             ("model", args.model),
             ("chunk_tokens", args.chunk_tokens),
             ("overlap", args.overlap),
+            ("backend", args.backend),
         )
         if value is not None
     }
+    from qa.index import Index
+
     with Index.open(args.index, create=True, **options) as index:
         report = index.ingest(args.paths, progress=not args.quiet)
     for skipped in report.skipped:
@@ -154,6 +171,8 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _retrieve(args: argparse.Namespace) -> int:
+    from qa.index import Filters, Index
+
     filters = Filters(tuple(args.source), args.since, args.until)
     with Index.open(args.index) as index:
         question, filters, notes = index.interpret_time(args.question, filters)
@@ -171,6 +190,8 @@ def _retrieve(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
+    from qa.index import Filters, Index
+
     filters = Filters(tuple(args.source), args.since, args.until)
     with Index.open(args.index) as index:
         answer = index.ask(args.question, filters=filters, mode=args.mode)
@@ -182,6 +203,8 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def format_answer(answer: Answer) -> str:
+    from qa.answer import references
+
     lines = []
     if answer.resolved_question:
         lines.append(f"(understood as: {answer.resolved_question})")
@@ -208,6 +231,8 @@ def _format_passage(passage: Passage) -> str:
 
 
 def _info(args: argparse.Namespace) -> int:
+    from qa.index import Index
+
     with Index.open(args.index) as index:
         info = index.info()
         articles = index.articles() if args.articles else []
@@ -231,6 +256,8 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _delete(args: argparse.Namespace) -> int:
+    from qa.index import Index
+
     with Index.open(args.index) as index:
         article = index.delete(args.article)
     print(f"deleted {article.id}: {article.title}")

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -33,8 +34,14 @@ from qa.chunk import (
     TOKENIZER_NAME,
     chunk_sentences,
 )
-from qa.dedup import DuplicateFinder, signature
-from qa.embed import DEFAULT_MODEL, Embedder, get_embedder
+from qa.embed import (
+    DEFAULT_MODEL,
+    Embedder,
+    backend_of,
+    default_backend,
+    get_embedder,
+    vector_kind,
+)
 from qa.errors import (
     ArticleNotFoundError,
     EmptyQuestionError,
@@ -43,7 +50,6 @@ from qa.errors import (
 )
 from qa.followup import resolve as resolve_followup
 from qa.lexical import LexicalIndex
-from qa.load import Skipped, load_paths
 from qa.records import Answer, Article, ChunkSpan, Passage, Sentence, Span
 from qa.rescore import RESCORE_DEPTH, best_sentence_scores, rescore
 from qa.retrieve import DEFAULT_MODE, FUSED_MODES, FUSION_DEPTH, check_mode, convex_fusion
@@ -51,6 +57,10 @@ from qa.segment import split_sentences
 from qa.speakers import speaker_in_question
 from qa.store import DB_NAME, SCHEMA_VERSION, Store
 from qa.timeexpr import find_time_range, strip_time_phrase
+
+if TYPE_CHECKING:  # imported where used: loading (trafilatura) and dedup (datasketch, scipy)
+    from qa.dedup import DuplicateFinder  # take ~1.5 s to import, which `ask` and `info` skip
+    from qa.load import Skipped
 
 DEFAULT_INDEX_DIR = "index"
 _CACHE_NAME = re.compile(r"(?:dense-(\d+)\.faiss|bm25-(\d+))")
@@ -135,11 +145,13 @@ class Index:
         model: str | None = None,
         chunk_tokens: int = DEFAULT_CHUNK_TOKENS,
         overlap: int = DEFAULT_OVERLAP_SENTENCES,
+        backend: str | None = None,
     ) -> Index:
         """Open the index in ``folder``; with ``create=True`` make it if it does not exist.
 
         The embedder comes from the index's manifest unless one is given; a different model
-        or dimension than the index was built with raises ``IndexMismatchError``.
+        or dimension than the index was built with raises ``IndexMismatchError``, and so does
+        a ``backend`` whose vectors differ from the stored ones (``qa.embed.vector_kind``).
         """
         path = Path(folder)
         if chunk_tokens < 8:
@@ -157,11 +169,12 @@ class Index:
         store = Store(path)
         manifest = store.manifest()
         if not manifest:
-            embedder = embedder or get_embedder(model or DEFAULT_MODEL)
+            embedder = embedder or get_embedder(model or DEFAULT_MODEL, backend)
             with store.transaction():
                 store.set_manifest(
                     schema_version=SCHEMA_VERSION,
                     model=embedder.name,
+                    backend=backend_of(embedder),
                     dimension=embedder.dimension,
                     tokenizer=TOKENIZER_NAME,
                     chunk_tokens=chunk_tokens,
@@ -169,7 +182,7 @@ class Index:
                     generation=0,
                 )
         else:
-            embedder = _check_compatible(path, manifest, embedder, model)
+            embedder = _check_compatible(path, manifest, embedder, model, backend)
         return cls(path, store, embedder)
 
     def close(self) -> None:
@@ -186,6 +199,8 @@ class Index:
     def ingest(self, paths: Iterable[str | Path], progress: bool = False) -> IngestReport:
         """Load files and folders of articles and add them; bad files are skipped and
         reported, never fatal."""
+        from qa.load import load_paths
+
         loaded = load_paths(paths)
         report = self.add(loaded.articles, progress=progress)
         report.skipped[:0] = loaded.skipped
@@ -193,6 +208,8 @@ class Index:
 
     def add(self, articles: Sequence[Article], progress: bool = False) -> IngestReport:
         """Add articles: unchanged ones are skipped (no new vectors), changed ones replaced."""
+        from qa.load import Skipped
+
         report = IngestReport()
         with self._lock:
             # Two entries with one id (a feed listing an update): the later one wins.
@@ -239,6 +256,8 @@ class Index:
         embedded: np.ndarray,
         report: IngestReport,
     ) -> None:
+        from qa.dedup import signature
+
         finder = self._duplicates()
         try:
             with self.store.transaction():
@@ -267,6 +286,8 @@ class Index:
     def _duplicates(self) -> DuplicateFinder:
         """The near-duplicate finder over every stored article, built on first use."""
         if self._finder is None:
+            from qa.dedup import DuplicateFinder
+
             self._finder = DuplicateFinder()
             for article_id, minhash in self.store.signatures():
                 self._finder.add(article_id, minhash)
@@ -691,6 +712,7 @@ class Index:
                 "index": str(self.folder),
                 **self.store.counts(),
                 "model": manifest["model"],
+                "backend": manifest.get("backend", "torch"),
                 "dimension": manifest["dimension"],
                 "tokenizer": manifest["tokenizer"],
                 "chunk_tokens": manifest["chunk_tokens"],
@@ -726,7 +748,7 @@ def _cite_copies(answer: Answer, passages: Sequence[Passage]) -> Answer:
 
 
 def _check_compatible(
-    path: Path, manifest: dict, embedder: Embedder | None, model: str | None
+    path: Path, manifest: dict, embedder: Embedder | None, model: str | None, backend: str | None
 ) -> Embedder:
     rebuild = f"rebuild it: delete {path}/ and run python -m qa ingest FILES --index {path}"
     if int(manifest.get("schema_version", 0)) != SCHEMA_VERSION:
@@ -740,7 +762,23 @@ def _check_compatible(
             f"the index at {path}/ was built with model {manifest['model']!r}, not {wanted!r}; "
             f"open it without naming a model, or {rebuild} --model {wanted}"
         )
-    embedder = embedder or get_embedder(wanted)
+    # Indexes made before backends were recorded hold torch vectors.
+    stored = str(manifest.get("backend", "torch"))
+    asked = backend or (backend_of(embedder) if embedder else "")
+    if not asked and embedder is None and stored:
+        # The default backend when it makes the stored kind of vectors (torch and ONNX fp32
+        # are identical to float precision), else the stored one: int8 indexes stay int8.
+        asked = default_backend()
+        if vector_kind(asked) != vector_kind(stored):
+            asked = stored
+    if asked and stored and vector_kind(asked) != vector_kind(stored):
+        raise IndexMismatchError(
+            f"the index at {path}/ holds vectors made by the {stored!r} backend, and the "
+            f"{asked!r} backend makes different ones (mixing them would skew every score); "
+            f"open it with backend={stored!r} (NEWSQA_BACKEND={stored}), or {rebuild} "
+            f"--backend {asked}"
+        )
+    embedder = embedder or get_embedder(wanted, asked or None)
     if embedder.dimension != manifest["dimension"]:
         raise IndexMismatchError(
             f"the index at {path}/ holds {manifest['dimension']}-d vectors but model "
