@@ -10,9 +10,9 @@ Backends (the same model, run three ways):
   2.5e-7 on 300 news windows), so an index built with ``torch`` opens with ``onnx`` and the
   other way round. A question needs no torch import: tokenizers + onnxruntime + numpy.
 - ``onnx-int8``: that ONNX model with dynamic int8 quantisation of its weights (per channel,
-  symmetric uint8 weights: sentence-transformers' ``export_dynamic_quantized_onnx_model``
-  "avx2" settings). Faster, but its vectors differ (cosine to torch ~0.99), so an index
-  records it and refuses to mix its vectors with the float ones.
+  symmetric; the preset sentence-transformers' ``export_dynamic_quantized_onnx_model`` would
+  pick for this CPU, see ``int8_config``). Faster, but its vectors differ (cosine to torch
+  ~0.99), so an index records it and refuses to mix its vectors with the float ones.
 - ``torch``: sentence-transformers on PyTorch, as before.
 
 ``NEWSQA_BACKEND`` picks the default backend; ``Index.open(..., backend=...)`` and
@@ -222,9 +222,24 @@ def cache_dir() -> Path:
     return Path(root)
 
 
+def int8_config() -> str:
+    """Which of optimum's dynamic-quantisation presets fits this CPU: "avx512_vnni" and
+    "avx512" quantise weights to int8 (ONNX Runtime's fast u8s8 kernels), "avx2" to uint8
+    (u8s8 can saturate without VNNI). Measured here (avx512_vnni, shared 2 cores): int8
+    weights 13.4 texts/s, uint8 weights 7.5, fp32 9.0; same cosine to torch (0.992)."""
+    try:
+        flags = set(Path("/proc/cpuinfo").read_text().split())
+    except OSError:
+        flags = set()
+    if "avx512_vnni" in flags:
+        return "avx512_vnni"
+    return "avx512" if "avx512bw" in flags else "avx2"
+
+
 def onnx_files(folder: Path) -> tuple[Path, Path]:
     """(fp32, int8) ONNX paths for a model folder. The folder name carries a fingerprint
-    of the weights (path, size, mtime) and of the config, so new weights mean a new export."""
+    of the weights (path, size, mtime) and of the config, so new weights mean a new export;
+    the int8 file is named by its quantisation preset (``int8_config``)."""
     digest = hashlib.sha1(f"export-v{EXPORT_VERSION}".encode())
     for file in sorted(folder.iterdir()):
         if file.suffix in (".safetensors", ".bin") or file.name == "config.json":
@@ -232,7 +247,7 @@ def onnx_files(folder: Path) -> tuple[Path, Path]:
             digest.update(f"{file.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode())
     key = f"{folder.name}-{digest.hexdigest()[:12]}"
     base = cache_dir() / "onnx" / key
-    return base / "model.onnx", base / "model-int8.onnx"
+    return base / "model.onnx", base / f"model-int8-{int8_config()}.onnx"
 
 
 def export_onnx(folder: Path, target: Path) -> Path:
@@ -282,11 +297,16 @@ def export_onnx(folder: Path, target: Path) -> Path:
     return target
 
 
-def quantize_onnx(source: Path, target: Path) -> Path:
-    """Dynamic int8 quantisation with the settings of optimum's ``avx2`` config (per-channel,
-    symmetric uint8 weights, full range). Per-channel matters: per-tensor int8 weights gave
-    cosine 0.945 to the fp32 vectors, per-channel 0.992 (300 news windows)."""
+def quantize_onnx(source: Path, target: Path, preset: str | None = None) -> Path:
+    """Dynamic int8 quantisation with the settings of optimum's preset for this CPU
+    (``int8_config``; sentence-transformers' ``export_dynamic_quantized_onnx_model`` uses
+    the same presets): per-channel, symmetric weights, full range, uint8 activations.
+    Per-channel matters: per-tensor weights gave cosine 0.945 to the fp32 vectors,
+    per-channel 0.992 (300 news windows)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    preset = preset or int8_config()
+    weights = QuantType.QUInt8 if preset == "avx2" else QuantType.QInt8
 
     tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     root = logging.getLogger()
@@ -298,7 +318,7 @@ def quantize_onnx(source: Path, target: Path) -> Path:
             str(tmp),
             per_channel=True,
             reduce_range=False,
-            weight_type=QuantType.QUInt8,
+            weight_type=weights,
             extra_options={"WeightSymmetric": True, "ActivationSymmetric": False},
         )
     finally:
