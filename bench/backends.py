@@ -1,6 +1,6 @@
 """Embedding backends: encode rate and how far each backend's vectors are from torch's.
 
-    python -m bench backends                     # 600 windows of 90 words, best of 3
+    python -m bench backends                     # 600 windows of 90 words, best of 2
     python -m bench backends --texts 300 --repeat 2
 
 Texts: consecutive 90-word windows of the current-events day pages (link markup rendered
@@ -62,7 +62,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench backends", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--texts", type=int, default=600)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args(argv)
 
     texts = windows(args.texts)

@@ -1,6 +1,6 @@
 """Ingest: articles/s and chunks/s of the whole pipeline next to the raw encode rate.
 
-    python -m bench ingest                       # first 100 current-events day pages
+    python -m bench ingest                       # first 60 current-events day pages
     python -m bench ingest --pages 50 --repeat 3 --backends onnx-int8
 
 For each embedding backend: ``Index.ingest`` of the day pages into a new index (load,
@@ -71,7 +71,7 @@ def encode_seconds(embedder, calls: Sequence[Sequence[str]]) -> float:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench ingest", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pages", type=int, default=100, help="day pages to ingest")
+    parser.add_argument("--pages", type=int, default=60, help="day pages to ingest")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--backends", nargs="*", default=list(BACKENDS))
     parser.add_argument("--no-txtai", action="store_true")

@@ -1,6 +1,6 @@
 """Latency: retrieve and ask, p50/p95/p99 at 1k, 10k and 100k chunks; FAISS alone at 1M.
 
-    python -m bench latency                          # 300 questions, 1k/10k/100k, 1 and 4 callers
+    python -m bench latency                          # 200 questions, 1k/10k/100k, 1 and 4 callers
     python -m bench latency --sizes 1000 --questions 200 --no-faiss
 
 Questions: real ones, alternating SQuAD 2.0 and MultiHop-RAG (``bench._common.real_questions``).
@@ -67,7 +67,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench latency", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
-    parser.add_argument("--questions", type=int, default=300)
+    parser.add_argument("--questions", type=int, default=200)
     parser.add_argument("--callers", type=int, nargs="*", default=[1, 4])
     parser.add_argument("--backend", default="onnx", help="embedding backend of the corpora")
     parser.add_argument("--no-faiss", action="store_true", help="skip FAISS at 1M vectors")
