@@ -15,7 +15,7 @@ from pathlib import Path
 
 # What `python -m bench` (and `make bench`) runs, in this order: the ones that time things
 # first-hand before the long ones, which build cached corpora on their first run.
-DEFAULT_PARTS = ("backends", "ingest", "peers", "coldstart", "latency", "memory")
+DEFAULT_PARTS = ("backends", "ingest", "peers", "coldstart", "latency", "memory", "faiss_1m")
 
 
 def available() -> list[str]:
