@@ -43,7 +43,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
         if value is None:
             return "-"
         if isinstance(value, float):
-            return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
+            if abs(value) >= 100:
+                return f"{value:,.0f}"
+            return f"{value:.3g}" if abs(value) < 10 else f"{value:.1f}"
         return str(value)
 
     numeric = [

@@ -49,7 +49,7 @@ def test_table_right_aligns_number_columns():
     text = table(["name", "ms"], [["a", 1.5], ["b", None]])
     lines = text.splitlines()
     assert lines[1] == "|---|---:|"
-    assert lines[2] == "| a | 1.500 |" and lines[3] == "| b | - |"
+    assert lines[2] == "| a | 1.5 |" and lines[3] == "| b | - |"
 
 
 def test_news_items_are_articles_titled_by_their_topic():
