@@ -90,7 +90,7 @@ def main(argv: list[str]) -> int:
     calls: list[list[str]] = []
     for backend in args.backends:
         embedder = get_embedder(backend=backend)
-        embedder.embed(["warm up"])
+        embedder.embed(["warm up"] * 100)  # load, export, and the ingest-sized session
         warm_pipeline(embedder)
         runs = []
         for _ in range(args.repeat):
