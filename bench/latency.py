@@ -76,7 +76,8 @@ def main(argv: list[str]) -> int:
             entry["callers"][str(callers)] = measure(folder, questions, callers)
             print(f"{size:,} chunks, {callers} caller(s): {entry['callers'][str(callers)]}",
                   flush=True)
-        results["sizes"][str(size)] = entry
+            results["sizes"][str(size)] = entry
+            write_results("latency", results)  # after each run: a long run keeps what it has
     write_results("latency", results)
     print(report_tables(results))
     return 0
