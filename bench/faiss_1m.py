@@ -33,7 +33,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--questions", type=int, default=200)
     args = parser.parse_args(argv)
     results = {"machine": machine(), **faiss_alone(args.vectors, real_questions(args.questions))}
-    write_results("faiss", results)
+    write_results("faiss_1m", results)
     print(report_tables(results))
     return 0
 
