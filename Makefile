@@ -41,7 +41,10 @@ test: setup browser lint
 eval: setup
 	$(BIN)/python -m eval --out eval/reports/
 
+# The peer txtai comes from the optional extra; txtai finds the CPU torch installed.
+# BENCHMARKS.md says what each part measures; `python -m bench --help` lists them.
 bench: setup
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench
 
 clean:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from qa.errors import (
     ArticleNotFoundError,
@@ -19,9 +20,34 @@ from qa.errors import (
     LoadError,
     NewsQAError,
 )
-from qa.index import DEFAULT_INDEX_DIR, Index, IngestReport, open_index
-from qa.load import LoadResult, Skipped, load_paths
 from qa.records import Answer, Article, Citation, Filters, IndexInfo, Passage, Sentence
+
+# Imported on first use (PEP 562), so `python -m qa --help` does not pay for FAISS, bm25s,
+# trafilatura and datasketch before printing a line.
+_LAZY = {
+    "DEFAULT_INDEX_DIR": "qa.index",
+    "Index": "qa.index",
+    "IngestReport": "qa.index",
+    "open_index": "qa.index",
+    "LoadResult": "qa.load",
+    "Skipped": "qa.load",
+    "load_paths": "qa.load",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'qa' has no attribute {name!r}")
+
+
+if TYPE_CHECKING:
+    from qa.index import Index, IngestReport, open_index
+    from qa.load import LoadResult, Skipped, load_paths
 
 __all__ = [
     "Answer",
@@ -51,6 +77,8 @@ __all__ = [
 @lru_cache(maxsize=1)
 def default_index() -> Index:
     """The index in ``$NEWSQA_INDEX`` or ``index/``, opened once per process."""
+    from qa.index import DEFAULT_INDEX_DIR, open_index
+
     return open_index(os.environ.get("NEWSQA_INDEX", DEFAULT_INDEX_DIR))
 
 

@@ -8,12 +8,15 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 
-from qa import watch
+from qa.embed import BACKENDS
 from qa.errors import NewsQAError
 from qa.fusion import DEFAULT_MODE, MODES
-from qa.index import DEFAULT_INDEX_DIR, Index, rebuild_index
-from qa.present import format_answer, format_passage
 from qa.records import Filters
+
+# Not imported from qa.index: `--help` should not wait for FAISS, bm25s, spaCy and the rest,
+# which each command imports when it runs (measured in BENCHMARKS.md, "Lazy imports").
+DEFAULT_INDEX_DIR = "index"
+DEFAULT_FEED_DELAY = 1.0  # qa.fetch.DEFAULT_DELAY, written here so --help needs no HTTP client
 
 DESCRIPTION = """\
 Question answering over news articles with sentence-exact citations.
@@ -71,6 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="sentences shared by consecutive chunks for a NEW index (default: 0)",
     )
+    ingest.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default=None,
+        help="how the model runs, for a NEW index (default: $NEWSQA_BACKEND or onnx; "
+        "onnx-int8 is faster, with slightly different vectors; an existing index keeps "
+        "its own)",
+    )
     ingest.add_argument("--quiet", action="store_true", help="no progress bars")
 
     retrieve = command("retrieve", "Show the passages that best match a question.")
@@ -99,7 +110,32 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument(
         "article", metavar="ID_OR_URL", help="article id (see info --articles) or url"
     )
-    watch.add_arguments(command("watch", watch.WATCH_HELP))
+    watch = command(
+        "watch",
+        "Follow RSS/Atom feeds and add their new articles as they appear. Each poll is a "
+        "conditional request; what is already indexed is not fetched or embedded again.",
+    )
+    watch.add_argument(
+        "feeds", nargs="*", metavar="URL_OR_FILE",
+        help="feed urls, local feed files, or feeds files (.toml)",
+    )  # fmt: skip
+    watch.add_argument(
+        "--feeds", action="append", default=[], metavar="FEEDS.TOML", dest="feeds_files",
+        help='a feeds file: [[feed]] tables with url = "...", optional source and interval',
+    )  # fmt: skip
+    watch.add_argument(
+        "--every", default="15m", metavar="INTERVAL",
+        help="time between polls of a feed, e.g. 90s, 15m, 2h (default: 15m)",
+    )  # fmt: skip
+    watch.add_argument(
+        "--delay", type=float, default=DEFAULT_FEED_DELAY, metavar="SECONDS",
+        help=f"pause between two requests to one site (default: {DEFAULT_FEED_DELAY:g}; "
+        "a longer robots.txt Crawl-delay wins)",
+    )  # fmt: skip
+    watch.add_argument(
+        "--once", action="store_true",
+        help="poll every feed once and exit (for cron); feeds backing off are left out",
+    )  # fmt: skip
     return parser
 
 
@@ -148,9 +184,12 @@ def _ingest(args: argparse.Namespace) -> int:
             ("model", args.model),
             ("chunk_tokens", args.chunk_tokens),
             ("overlap", args.overlap),
+            ("backend", args.backend),
         )
         if value is not None
     }
+    from qa.index import Index
+
     with Index.open(args.index, create=True, **options) as index:
         report = index.ingest(args.paths, progress=not args.quiet)
     for skipped in report.skipped:
@@ -163,6 +202,9 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _retrieve(args: argparse.Namespace) -> int:
+    from qa.index import Index
+    from qa.present import format_passage
+
     filters = Filters(tuple(args.source), args.since, args.until)
     with Index.open(args.index) as index:
         question, filters, notes = index.interpret_time(args.question, filters)
@@ -180,6 +222,9 @@ def _retrieve(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
+    from qa.index import Index
+    from qa.present import format_answer
+
     filters = Filters(tuple(args.source), args.since, args.until)
     with Index.open(args.index) as index:
         answer = index.ask(args.question, filters=filters, mode=args.mode)
@@ -191,6 +236,8 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
+    from qa.index import Index
+
     with Index.open(args.index) as index:
         info = index.info().to_dict()
         articles = index.articles() if args.articles else []
@@ -214,16 +261,26 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _rebuild(args: argparse.Namespace) -> int:
+    from qa.index import rebuild_index
+
     report = rebuild_index(args.index, progress=not args.quiet)
     print(f"{args.index}: rebuilt, {report.summary()}")
     return 0
 
 
 def _delete(args: argparse.Namespace) -> int:
+    from qa.index import Index
+
     with Index.open(args.index) as index:
         article = index.delete(args.article)
     print(f"deleted {article.id}: {article.title}")
     return 0
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from qa import watch
+
+    return watch.run(args)
 
 
 COMMANDS = {
@@ -233,5 +290,5 @@ COMMANDS = {
     "info": _info,
     "rebuild": _rebuild,
     "delete": _delete,
-    "watch": watch.run,
+    "watch": _watch,
 }

@@ -29,7 +29,14 @@ from typing import TYPE_CHECKING, Any
 from qa import answer
 from qa.caches import SearchCaches
 from qa.chunk import DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP_SENTENCES, TOKENIZER_NAME
-from qa.embed import DEFAULT_MODEL, Embedder, get_embedder
+from qa.embed import (
+    DEFAULT_MODEL,
+    Embedder,
+    backend_of,
+    default_backend,
+    get_embedder,
+    vector_kind,
+)
 from qa.errors import ArticleNotFoundError, IndexMismatchError, IndexNotFoundError
 from qa.fusion import DEFAULT_MODE
 from qa.ingest import Ingester, IngestReport
@@ -82,11 +89,13 @@ class Index:
         model: str | None = None,
         chunk_tokens: int = DEFAULT_CHUNK_TOKENS,
         overlap: int = DEFAULT_OVERLAP_SENTENCES,
+        backend: str | None = None,
     ) -> Index:
         """Open the index in ``folder``; with ``create=True`` make it if it does not exist.
 
         The embedder comes from the index's manifest unless one is given; a different model
-        or dimension than the index was built with raises ``IndexMismatchError``.
+        or dimension than the index was built with raises ``IndexMismatchError``, and so does
+        a ``backend`` whose vectors differ from the stored ones (``qa.embed.vector_kind``).
         """
         path = Path(folder)
         if chunk_tokens < 8:
@@ -104,11 +113,12 @@ class Index:
         store = Store(path)
         manifest = store.manifest()
         if not manifest:
-            embedder = embedder or get_embedder(model or DEFAULT_MODEL)
+            embedder = embedder or get_embedder(model or DEFAULT_MODEL, backend)
             with store.transaction():
                 store.set_manifest(
                     schema_version=SCHEMA_VERSION,
                     model=embedder.name,
+                    backend=backend_of(embedder),
                     dimension=embedder.dimension,
                     tokenizer=TOKENIZER_NAME,
                     chunk_tokens=chunk_tokens,
@@ -116,7 +126,7 @@ class Index:
                     generation=0,
                 )
         else:
-            embedder = _check_compatible(path, manifest, embedder, model)
+            embedder = _check_compatible(path, manifest, embedder, model, backend)
         return cls(path, store, embedder)
 
     def close(self) -> None:
@@ -266,6 +276,7 @@ class Index:
                 sentences=counts["sentences"],
                 chunks=counts["chunks"],
                 model=str(manifest["model"]),
+                backend=str(manifest.get("backend", "torch")),
                 dimension=int(manifest["dimension"]),  # type: ignore[arg-type]
                 tokenizer=str(manifest["tokenizer"]),
                 chunk_tokens=int(manifest["chunk_tokens"]),  # type: ignore[arg-type]
@@ -281,7 +292,7 @@ class Index:
 
 
 def _check_compatible(
-    path: Path, manifest: dict, embedder: Embedder | None, model: str | None
+    path: Path, manifest: dict, embedder: Embedder | None, model: str | None, backend: str | None
 ) -> Embedder:
     rebuild = f"rebuild it: delete {path}/ and run python -m qa ingest FILES --index {path}"
     version = int(manifest.get("schema_version", 0))
@@ -302,7 +313,23 @@ def _check_compatible(
             f"the index at {path}/ was built with model {manifest['model']!r}, not {wanted!r}; "
             f"open it without naming a model, or {rebuild} --model {wanted}"
         )
-    embedder = embedder or get_embedder(wanted)
+    # Indexes made before backends were recorded hold torch vectors.
+    stored = str(manifest.get("backend", "torch"))
+    asked = backend or (backend_of(embedder) if embedder else "")
+    if not asked and embedder is None and stored:
+        # The default backend when it makes the stored kind of vectors (torch and ONNX fp32
+        # are identical to float precision), else the stored one: int8 indexes stay int8.
+        asked = default_backend()
+        if vector_kind(asked) != vector_kind(stored):
+            asked = stored
+    if asked and stored and vector_kind(asked) != vector_kind(stored):
+        raise IndexMismatchError(
+            f"the index at {path}/ holds vectors made by the {stored!r} backend, and the "
+            f"{asked!r} backend makes different ones (mixing them would skew every score); "
+            f"open it with backend={stored!r} (NEWSQA_BACKEND={stored}), or {rebuild} "
+            f"--backend {asked}"
+        )
+    embedder = embedder or get_embedder(wanted, asked or None)
     if embedder.dimension != manifest["dimension"]:
         raise IndexMismatchError(
             f"the index at {path}/ holds {manifest['dimension']}-d vectors but model "
@@ -338,6 +365,7 @@ def rebuild_index(folder: str | Path, progress: bool = False) -> IngestReport:
         staging,
         create=True,
         model=str(manifest.get("model", DEFAULT_MODEL)),
+        backend=str(manifest.get("backend", "")) or None,
         chunk_tokens=int(manifest.get("chunk_tokens", DEFAULT_CHUNK_TOKENS)),  # type: ignore[arg-type]
         overlap=int(manifest.get("overlap_sentences", DEFAULT_OVERLAP_SENTENCES)),  # type: ignore[arg-type]
     ) as index:

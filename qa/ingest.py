@@ -114,6 +114,43 @@ def embed_prepared(
     return vectors, per_article
 
 
+def split_article(
+    article: Article, chunk_tokens: int, overlap: int, *, entities: bool = False
+) -> tuple[list[Sentence], list[ChunkSpan], list[str]]:
+    """An article's sentences (with their layout, and their entity types if ``entities``),
+    its chunks and each chunk's context line, as the index cuts them (before any re-cut to
+    the embedder's own token limit)."""
+    found = split_sentences(article.text)
+    spans = [span for span, _ in found]
+    layout = analyse(article.text, spans, [paragraph for _, paragraph in found], article.blocks)
+    # Entity types only where an answer can be: headings are never cited.
+    texts = [span.text for i, span in enumerate(spans) if entities and not layout.heading[i]]
+    tagged = iter(find_entities(texts))
+    sentences = [
+        Sentence(
+            article.id, i, span.start, span.end, span.text, paragraph,
+            layout.heading[i], layout.section[i],
+            next(tagged) if entities and not layout.heading[i] else (),
+        )
+        for i, (span, paragraph) in enumerate(found)
+    ]  # fmt: skip
+    chunks = chunk_stories(
+        article.text, spans, layout.heading, layout.section, chunk_tokens, overlap
+    )
+    # A story's lead: the first sentence of its section that is not a heading.
+    leads: dict[int, Sentence] = {}
+    for sentence in sentences:
+        if not sentence.heading:
+            leads.setdefault(sentence.section, sentence)
+    contexts = []
+    for c in chunks:
+        lead = leads.get(sentences[c.first_sentence].section)
+        outside = lead is not None and lead.index < c.first_sentence
+        headings = layout.headings_above[c.first_sentence]
+        contexts.append(chunk_context(article, headings, lead.text if outside else ""))
+    return sentences, chunks, contexts
+
+
 class Ingester:
     """Adds articles to one index's store. ``lock`` is the index's lock (held for reads of
     the store and for writes, never while embedding); ``after_write`` refreshes the search
@@ -230,37 +267,12 @@ class Ingester:
         return self._finder
 
     def prepare(self, article: Article, report: IngestReport) -> Prepared:
-        """Segment, find the layout, chunk and fit one article: no store access, so it can
-        run anywhere (a worker process, a Ray task)."""
-        found = split_sentences(article.text)
-        spans = [span for span, _ in found]
-        paragraphs = [paragraph for _, paragraph in found]
-        layout = analyse(article.text, spans, paragraphs, article.blocks)
-        # Entity types only where an answer can be: headings are never cited.
-        texts = [span.text for i, (span, _) in enumerate(found) if not layout.heading[i]]
-        tagged = iter(find_entities(texts))
-        sentences = [
-            Sentence(
-                article.id, i, span.start, span.end, span.text, paragraph,
-                layout.heading[i], layout.section[i],
-                () if layout.heading[i] else next(tagged),
-            )
-            for i, (span, paragraph) in enumerate(found)
-        ]  # fmt: skip
-        chunks = chunk_stories(
-            article.text, spans, layout.heading, layout.section, self.chunk_tokens, self.overlap
+        """Segment, find the layout, tag entities, chunk and fit one article: no store
+        access, so it can run anywhere (a worker process, a Ray task)."""
+        sentences, chunks, contexts = split_article(
+            article, self.chunk_tokens, self.overlap, entities=True
         )
-        # A story's lead: the first sentence of its section that is not a heading.
-        leads: dict[int, Sentence] = {}
-        for sentence in sentences:
-            if not sentence.heading:
-                leads.setdefault(sentence.section, sentence)
-        contexts = []
-        for c in chunks:
-            lead = leads.get(sentences[c.first_sentence].section)
-            outside = lead is not None and lead.index < c.first_sentence
-            headings = layout.headings_above[c.first_sentence]
-            contexts.append(chunk_context(article, headings, lead.text if outside else ""))
+        spans = [Span(s.start, s.end, s.text) for s in sentences]
         return article, sentences, *self._fit_model(article.text, spans, chunks, contexts, report)
 
     def _fit_model(

@@ -214,6 +214,7 @@ class IndexInfo:
     sentences: int
     chunks: int
     model: str
+    backend: str  # how the model runs: "onnx", "onnx-int8" or "torch" (qa.embed)
     dimension: int
     tokenizer: str
     chunk_tokens: int

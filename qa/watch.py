@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import feedparser
 
 from qa.errors import LoadError, NewsQAError
-from qa.fetch import DEFAULT_DELAY, Fetcher, FetchError, Response, is_url
+from qa.fetch import Fetcher, FetchError, Response, is_url
 from qa.load import article_id, entry_has_content, feed_entry_article, make_article, parse_html
 from qa.records import Article
 
@@ -739,37 +739,6 @@ def _until(iso: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # Command line: python -m qa watch
 # ---------------------------------------------------------------------------------------------
-
-WATCH_HELP = (
-    "Follow RSS/Atom feeds and add their new articles as they appear. Each poll is a "
-    "conditional request; what is already indexed is not fetched or embedded again."
-)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The ``watch`` subcommand's arguments (``--index`` is added by qa.cli)."""
-    parser.add_argument(
-        "feeds", nargs="*", metavar="URL_OR_FILE",
-        help="feed urls, local feed files, or feeds files (.toml)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--feeds", action="append", default=[], metavar="FEEDS.TOML", dest="feeds_files",
-        help='a feeds file: [[feed]] tables with url = "...", optional source and interval',
-    )  # fmt: skip
-    parser.add_argument(
-        "--every", default="15m", metavar="INTERVAL",
-        help="time between polls of a feed, e.g. 90s, 15m, 2h (default: 15m)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--delay", type=float, default=DEFAULT_DELAY, metavar="SECONDS",
-        help=f"pause between two requests to one site (default: {DEFAULT_DELAY:g}; "
-        "a longer robots.txt Crawl-delay wins)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--once", action="store_true",
-        help="poll every feed once and exit (for cron); feeds backing off are left out",
-    )  # fmt: skip
-
 
 def run(args: argparse.Namespace) -> int:
     """``python -m qa watch``: 0 when done (or stopped), 1 when a feed failed in --once mode,

@@ -111,3 +111,10 @@ def test_help_explains_every_command():
     text = build_parser().format_help()
     for command in ("ingest", "retrieve", "ask", "info", "delete"):
         assert command in text
+
+
+def test_watch_delay_default_is_the_fetchers():
+    from qa.cli import DEFAULT_FEED_DELAY
+    from qa.fetch import DEFAULT_DELAY
+
+    assert DEFAULT_FEED_DELAY == DEFAULT_DELAY  # written twice so --help needs no HTTP client

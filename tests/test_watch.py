@@ -628,7 +628,7 @@ def fake_model(monkeypatch):
     """Index.open finds the fake embedder by the name an index records."""
     import qa.index
 
-    monkeypatch.setattr(qa.index, "get_embedder", lambda name=None: FakeEmbedder())
+    monkeypatch.setattr(qa.index, "get_embedder", lambda name=None, backend=None: FakeEmbedder())
 
 
 def test_cli_watch_once(news, tmp_path, fake_model, capsys):
