@@ -39,14 +39,13 @@ from qa.embed import (
 )
 from qa.errors import ArticleNotFoundError, IndexMismatchError, IndexNotFoundError
 from qa.fusion import DEFAULT_MODE
-from qa.ingest import Ingester, IngestReport
-from qa.load import article_id, load_paths
-from qa.records import Answer, Article, Filters, IndexInfo, Passage, Sentence
+from qa.records import Answer, Article, Filters, IndexInfo, IngestReport, Passage, Sentence
 from qa.search import Searcher
 from qa.sentence_vectors import SentenceVectors
 from qa.store import DB_NAME, SCHEMA_VERSION, Store
 
 if TYPE_CHECKING:
+    from qa.ingest import Ingester
     from qa.watch import Feed, PollResult
 
 DEFAULT_INDEX_DIR = "index"
@@ -74,9 +73,20 @@ class Index:
         self.overlap = int(settings["overlap_sentences"])  # type: ignore[arg-type]
         self.caches = SearchCaches(folder, store, embedder.dimension)
         self.searcher = Searcher(store, self.caches, embedder, SentenceVectors(embedder, store))
-        self.ingester = Ingester(
-            store, embedder, self.chunk_tokens, self.overlap, self._lock, self.caches.refresh
-        )
+        self._ingester: Ingester | None = None
+
+    @property
+    def ingester(self) -> Ingester:
+        """The ingest step, made on first use: answering questions never loads the
+        segmenter, the entity model or the near-duplicate finder."""
+        if self._ingester is None:
+            from qa.ingest import Ingester
+
+            self._ingester = Ingester(
+                self.store, self.embedder, self.chunk_tokens, self.overlap, self._lock,
+                self.caches.refresh,
+            )  # fmt: skip
+        return self._ingester
 
     # -- opening -----------------------------------------------------------------------
     @classmethod
@@ -143,6 +153,8 @@ class Index:
     def ingest(self, paths: Iterable[str | Path], progress: bool = False) -> IngestReport:
         """Load files and folders of articles and add them; bad files are skipped and
         reported, never fatal."""
+        from qa.load import load_paths
+
         loaded = load_paths(paths)
         report = self.add(loaded.articles, progress=progress)
         report.skipped[:0] = loaded.skipped
@@ -155,6 +167,8 @@ class Index:
     def delete(self, id_or_url: str) -> Article:
         """Remove an article (by id or url) with its sentences, chunks and vectors."""
         with self._lock:
+            from qa.load import article_id
+
             wanted = id_or_url.strip()
             by_url = article_id(wanted, "") if "://" in wanted else ""
             found = self.store.find_article_id(wanted, by_url)
@@ -167,7 +181,8 @@ class Index:
             with self.store.transaction():
                 self.store.delete_article(article.id)
                 self.store.bump_generation()
-            self.ingester.forget(article.id)
+            if self._ingester is not None:
+                self._ingester.forget(article.id)
             self.caches.refresh()
             return article
 
@@ -352,6 +367,8 @@ def rebuild_index(folder: str | Path, progress: bool = False) -> IngestReport:
         articles = old.articles_any_schema()
     finally:
         old.close()
+    from qa.load import load_paths
+
     reread = []
     for article in articles:
         fresh: Article | None = None

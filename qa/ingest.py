@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -26,8 +25,7 @@ from qa.chunk import chunk_sentences, chunk_stories
 from qa.dedup import DuplicateFinder, signature
 from qa.embed import Embedder, embed_with_spans
 from qa.entities import find_entities
-from qa.load import Skipped
-from qa.records import Article, ChunkSpan, Sentence, Span
+from qa.records import Article, ChunkSpan, IngestReport, Sentence, Skipped, Span
 from qa.segment import split_sentences
 from qa.store import Store
 from qa.structure import analyse, chunk_context
@@ -36,27 +34,6 @@ BATCH_ARTICLES = 256  # committed together: a crash loses at most one batch
 
 # An article ready to write: its sentences, its chunks and each chunk's context line.
 Prepared = tuple[Article, list[Sentence], list[ChunkSpan], list[str]]
-
-
-@dataclass
-class IngestReport:
-    added: list[str] = field(default_factory=list)  # article ids
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    chunks_added: int = 0
-    chunks_resplit: int = 0  # chunks re-cut to fit the embedder's own token limit
-    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (article, its group)
-
-    def summary(self) -> str:
-        parts = [
-            f"{len(self.added)} added",
-            f"{len(self.updated)} updated",
-            f"{len(self.unchanged)} unchanged",
-            f"{len(self.skipped)} skipped",
-        ]
-        grouped = f", {len(self.duplicates)} near-duplicates grouped" if self.duplicates else ""
-        return ", ".join(parts) + f" ({self.chunks_added} new chunks{grouped})"
 
 
 def content_hash(article: Article) -> str:

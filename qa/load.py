@@ -35,7 +35,7 @@ from markdown_it import MarkdownIt
 from trafilatura.settings import set_date_params
 
 from qa.errors import LoadError
-from qa.records import Article, Block
+from qa.records import Article, Block, Skipped
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
@@ -86,17 +86,6 @@ _BLOCK_TAGS = frozenset({
     "nav", "ol", "p", "pre", "section", "table", "tr", "ul",
 })  # fmt: skip
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template"})
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """An input that was not loaded, and why."""
-
-    path: str  # file (or "file:line N" for a JSONL line, "file:record N", "file:entry N")
-    reason: str  # one clear line, e.g. "not valid UTF-8 text (try saving it as UTF-8)"
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.reason}"
 
 
 @dataclass

@@ -16,9 +16,16 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
-from qa.ingest import IngestReport
-from qa.load import Skipped
-from qa.records import Answer, Article, Citation, IndexInfo, Passage, Sentence
+from qa.records import (
+    Answer,
+    Article,
+    Citation,
+    IndexInfo,
+    IngestReport,
+    Passage,
+    Sentence,
+    Skipped,
+)
 
 __all__ = [
     "CLOSEST_LABEL",

@@ -229,3 +229,38 @@ class IndexInfo:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input that was not loaded, and why."""
+
+    path: str  # file (or "file:line N" for a JSONL line, "file:record N", "file:entry N")
+    reason: str  # one clear line, e.g. "not valid UTF-8 text (try saving it as UTF-8)"
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did: articles added, updated, left unchanged (same content: nothing
+    embedded again) and skipped with the reason; chunks written."""
+
+    added: list[str] = field(default_factory=list)  # article ids
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    chunks_added: int = 0
+    chunks_resplit: int = 0  # chunks re-cut to fit the embedder's own token limit
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (article, its group)
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.added)} added",
+            f"{len(self.updated)} updated",
+            f"{len(self.unchanged)} unchanged",
+            f"{len(self.skipped)} skipped",
+        ]
+        grouped = f", {len(self.duplicates)} near-duplicates grouped" if self.duplicates else ""
+        return ", ".join(parts) + f" ({self.chunks_added} new chunks{grouped})"
