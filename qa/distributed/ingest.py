@@ -1,0 +1,287 @@
+"""``Index.ingest(..., engine="ray")``: the ingest step as a Ray Data pipeline.
+
+    files --(Ray Data: load)--> articles --(driver: Ingester.plan, under the lock)--> to do
+      --(Ray Data tasks: Ingester.prepare = segment, layout, chunk, fit)-->
+      --(Ray Data map_batches on an ActorPoolStrategy: each actor loads the model once)-->
+      --(driver, in input order: Ingester.write_batch per BATCH_ARTICLES, under the lock)-->
+      the same SQLite store, then the same FAISS/BM25 caches (Ingester.after_write)
+
+Everything that decides *what* is stored — planning, segmenting, chunking, the text embedded
+for a chunk (``qa.structure.searchable_text``), writing, near-duplicate grouping — is the
+local engine's own code, called through its public seams; this module only moves the work
+onto Ray. Results come back in input order (``preserve_order``), so chunk ids and duplicate
+groups are the ones the local engine gives.
+
+Rows carry pickled records (``Article``, the prepared tuple) and raw float32 bytes: Ray Data
+moves them between processes without knowing their shape.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa.distributed import ensure_ray
+from qa.embed import EMBEDDERS, Embedder, get_embedder
+from qa.ingest import BATCH_ARTICLES, Ingester, IngestReport
+from qa.load import LoadResult, _supported_files, load_paths
+from qa.records import Article
+from qa.structure import searchable_text
+
+# Each pipeline task or actor asks for half a core: on a 2-core machine two embedding actors
+# and the loading/prepare tasks then fit beside the driver, which writes to SQLite; whole
+# cores starve the driver (measured: the pipeline stalls behind the writer).
+WORKER_CPUS = 0.5
+FILES_PER_TASK = 16  # a task per file would spend more on scheduling than on parsing
+ARTICLES_PER_BATCH = 16  # articles per embedding call: ~100-300 chunks of news text
+
+
+@dataclass(frozen=True)
+class RayOptions:
+    """How the Ray pipeline is laid out. ``workers``: embedding actors (default: one per two
+    cores Ray has, at least 1); ``worker_cpus`` / ``worker_gpus``: what each actor reserves
+    (on a GPU node give each actor a whole GPU: ``worker_gpus=1``); ``torch_threads``: torch
+    threads per actor (default: its whole reserved cores, at least 1)."""
+
+    workers: int | None = None
+    worker_cpus: float = WORKER_CPUS
+    worker_gpus: float = 0.0
+    torch_threads: int | None = None
+    articles_per_batch: int = ARTICLES_PER_BATCH
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+def load_paths_ray(paths: Iterable[str | Path]) -> LoadResult:
+    """``qa.load.load_paths`` with the files parsed by Ray Data tasks, ``FILES_PER_TASK``
+    files each: the same articles in the same order, the same problems reported."""
+    ray = ensure_ray()
+    items = _load_items(paths)
+    if not items:
+        return LoadResult([], [])
+    blocks = max(1, min(len(items) // FILES_PER_TASK + 1, 64))
+    with _ordered(ray):
+        rows = (
+            ray.data.from_items([{"path": item} for item in items], override_num_blocks=blocks)
+            .map_batches(_load_batch, batch_size=FILES_PER_TASK, num_cpus=WORKER_CPUS)
+            .take_all()
+        )
+    articles: list[Article] = []
+    skipped = []
+    for row in rows:
+        record = pickle.loads(row["record"])
+        (articles if row["kind"] == "article" else skipped).append(record)
+    return LoadResult(articles, skipped)
+
+
+def _load_items(paths: Iterable[str | Path]) -> list[str]:
+    """The inputs, one per task: every supported file of a folder (the loader's own rule,
+    ``qa.load._supported_files``), a file or a missing path as given; a folder without
+    supported files stays one item, so the loader reports it the way it always does."""
+    items: list[str] = []
+    seen: set[Path] = set()
+    for given in paths:
+        path = Path(given)
+        files = _supported_files(path) if path.is_dir() else []
+        for item in files or [path]:
+            key = item.resolve()
+            if item.is_file() and key in seen:
+                continue  # the same file named and inside a named folder loads once
+            seen.add(key)
+            items.append(str(item if files else given))
+    return items
+
+
+def _load_batch(batch: dict[str, Any]) -> dict[str, list]:
+    """Ray Data task: each file loaded on its own, as ``load_paths`` would in its loop."""
+    out: dict[str, list] = {"kind": [], "record": []}
+    for path in batch["path"]:
+        loaded = load_paths([str(path)])
+        records: list[tuple[str, object]] = [("article", a) for a in loaded.articles]
+        records += [("skipped", s) for s in loaded.skipped]
+        for kind, record in records:
+            out["kind"].append(kind)
+            out["record"].append(pickle.dumps(record))
+    return out
+
+
+# -- prepare and embed -----------------------------------------------------------------------
+
+
+def add_with_ray(
+    ingester: Ingester,
+    articles: Sequence[Article],
+    progress: bool = False,
+    options: RayOptions | None = None,
+) -> IngestReport:
+    """``Ingester.add`` on Ray: the same plan, chunks, vectors and writes (see the module
+    docstring)."""
+    options = options or RayOptions()
+    report = IngestReport()
+    with ingester.lock:
+        todo = ingester.plan(articles, report)
+    if not todo:
+        return report
+    ray = ensure_ray()
+    from ray.data import ActorPoolStrategy
+
+    name = ingester.embedder.name
+    factory = _factory(name)
+    workers = options.workers or max(1, int(ray.cluster_resources().get("CPU", 2)) // 2)
+    threads = options.torch_threads or max(1, int(options.worker_cpus))
+    settings = {"chunk_tokens": ingester.chunk_tokens, "overlap": ingester.overlap}
+    blocks = max(1, min(len(todo), 4 * workers, len(todo) // options.articles_per_batch + 1))
+    rows = [{"article": pickle.dumps(a)} for a in todo]
+    with _ordered(ray, progress):
+        dataset = (
+            ray.data.from_items(rows, override_num_blocks=blocks)
+            .map_batches(
+                _prepare_batch,
+                fn_kwargs={"name": name, "factory": factory, **settings},
+                batch_size=options.articles_per_batch,
+                num_cpus=WORKER_CPUS,
+            )
+            .map_batches(
+                ChunkEmbedder,
+                fn_constructor_kwargs={"name": name, "factory": factory, "threads": threads},
+                batch_size=options.articles_per_batch,
+                compute=ActorPoolStrategy(size=workers),
+                num_cpus=options.worker_cpus,
+                num_gpus=options.worker_gpus,
+            )
+        )
+        pending: list[tuple[Any, np.ndarray]] = []
+        for row in dataset.iter_rows():
+            prepared = pickle.loads(row["prepared"])
+            vectors = np.frombuffer(row["vectors"], dtype=np.float32)
+            pending.append((prepared, vectors.reshape(len(prepared[2]), -1)))
+            report.chunks_resplit += int(row["resplit"])
+            if len(pending) == BATCH_ARTICLES:
+                _write(ingester, pending, report)
+                pending = []
+        if pending:
+            _write(ingester, pending, report)
+    with ingester.lock:
+        ingester.after_write()
+    return report
+
+
+def _write(ingester: Ingester, pending: list[tuple[Any, np.ndarray]], report: IngestReport):
+    prepared = [p for p, _ in pending]
+    dimension = ingester.embedder.dimension
+    vectors = [v for _, v in pending if len(v)]
+    matrix = np.concatenate(vectors) if vectors else np.zeros((0, dimension), np.float32)
+    with ingester.lock:
+        ingester.write_batch(prepared, matrix, report)
+
+
+def _prepare_batch(
+    batch: dict[str, Any],
+    *,
+    name: str,
+    factory: Callable[[], Embedder],
+    chunk_tokens: int,
+    overlap: int,
+) -> dict[str, list]:
+    """Ray Data task: ``Ingester.prepare`` on each article (no store needed), plus the texts
+    to embed, exactly as the local engine makes them."""
+    preparer = _preparer(name, factory, chunk_tokens, overlap)
+    out: dict[str, list] = {"prepared": [], "texts": [], "resplit": []}
+    for blob in batch["article"]:
+        report = IngestReport()
+        prepared = preparer.prepare(pickle.loads(blob), report)
+        article, _, chunks, contexts = prepared
+        texts = [
+            searchable_text(context, article.text[c.start : c.end])
+            for c, context in zip(chunks, contexts, strict=True)
+        ]
+        out["prepared"].append(pickle.dumps(prepared))
+        out["texts"].append(pickle.dumps(texts))
+        out["resplit"].append(report.chunks_resplit)
+    return out
+
+
+class ChunkEmbedder:
+    """Ray Data actor: loads the embedding model once, then embeds the chunk texts of each
+    batch of articles in one call and hands back each article's vectors."""
+
+    def __init__(self, name: str, factory: Callable[[], Embedder], threads: int) -> None:
+        # Threads for the large batches of an ingest (qa.embed reads this); the actor's
+        # reserved cores, not the whole machine, or two actors fight over the same cores.
+        os.environ["NEWSQA_TORCH_THREADS"] = str(threads)
+        self.embedder = _worker_embedder(name, factory)
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
+        per_article = [pickle.loads(blob) for blob in batch["texts"]]
+        flat = [text for texts in per_article for text in texts]
+        vectors = self.embedder.embed(flat)
+        out: dict[str, list] = {"prepared": list(batch["prepared"]), "vectors": []}
+        out["resplit"] = list(batch["resplit"])
+        offset = 0
+        for texts in per_article:
+            out["vectors"].append(vectors[offset : offset + len(texts)].tobytes())
+            offset += len(texts)
+        return out
+
+
+# -- worker-side caches ----------------------------------------------------------------------
+
+_EMBEDDERS: dict[str, Embedder] = {}
+_PREPARERS: dict[tuple[str, int, int], Ingester] = {}
+
+
+def _factory(name: str) -> Callable[[], Embedder]:
+    """How a worker process makes the index's embedder: a factory registered in this process
+    (``qa.embed.register_embedder``; workers do not share the registry), else by name."""
+    return EMBEDDERS.get(name) or partial(get_embedder, name)
+
+
+def _worker_embedder(name: str, factory: Callable[[], Embedder]) -> Embedder:
+    if name not in _EMBEDDERS:  # once per worker process
+        _EMBEDDERS[name] = factory()
+    return _EMBEDDERS[name]
+
+
+def _preparer(
+    name: str, factory: Callable[[], Embedder], chunk_tokens: int, overlap: int
+) -> Ingester:
+    """An ``Ingester`` for ``prepare`` only: it needs the embedder's tokenizer and limit,
+    never the store, a lock or the caches."""
+    key = (name, chunk_tokens, overlap)
+    if key not in _PREPARERS:
+        embedder = _worker_embedder(name, factory)
+        _PREPARERS[key] = Ingester(None, embedder, chunk_tokens, overlap, None, None)  # type: ignore[arg-type]
+    return _PREPARERS[key]
+
+
+class _ordered:
+    """Ray Data in input order (the writes must follow the plan), progress bars on request;
+    the driver's previous settings are restored after."""
+
+    def __init__(self, ray: Any, progress: bool = False) -> None:
+        self.context = ray.data.DataContext.get_current()
+        self.progress = progress
+
+    def __enter__(self) -> None:
+        options = self.context.execution_options
+        self.saved = (options.preserve_order, self.context.enable_progress_bars)
+        options.preserve_order = True
+        self.context.enable_progress_bars = self.progress
+        # Ray Data logs every dataset's plan at INFO; a quiet ingest prints only its summary.
+        self.logger = logging.getLogger("ray.data")
+        self.level = self.logger.level
+        self.logger.setLevel(logging.INFO if self.progress else logging.WARNING)
+
+    def __exit__(self, *exc: object) -> None:
+        options = self.context.execution_options
+        options.preserve_order, self.context.enable_progress_bars = self.saved
+        self.logger.setLevel(self.level)
