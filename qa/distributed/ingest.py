@@ -22,7 +22,7 @@ import logging
 import os
 import pickle
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -51,11 +51,16 @@ class RayOptions:
     (on a GPU node give each actor a whole GPU: ``worker_gpus=1``); ``torch_threads``: torch
     threads per actor (default: its whole reserved cores, at least 1)."""
 
-    workers: int | None = None
+    workers: int | None = field(default_factory=lambda: _env_int("NEWSQA_RAY_WORKERS"))
     worker_cpus: float = WORKER_CPUS
     worker_gpus: float = 0.0
     torch_threads: int | None = None
     articles_per_batch: int = ARTICLES_PER_BATCH
+
+
+def _env_int(name: str) -> int | None:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else None
 
 
 # -- loading ---------------------------------------------------------------------------------

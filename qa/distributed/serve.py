@@ -312,31 +312,3 @@ def start(
     serve.start(http_options={"host": host, "port": port})
     serve.run(build_app(served), name=name, route_prefix="/")
     return f"http://{host}:{port}"
-
-
-class RemoteAnswers:
-    """A client of the ingress for the Gradio app: ``ask`` returns ``Answer`` records, as
-    ``Index.ask`` does."""
-
-    def __init__(self, url: str, timeout: float = 120.0) -> None:
-        self.url = url.rstrip("/")
-        self.timeout = timeout
-
-    def ask(self, question: str, history: Sequence[Any] = (), filters: Any = None) -> Any:
-        import httpx
-
-        body: dict[str, Any] = {"question": question, "history": [to_plain(a) for a in history]}
-        if filters is not None:
-            body.update(sources=list(filters.sources), since=filters.since, until=filters.until)
-        try:
-            response = httpx.post(f"{self.url}/ask", json=body, timeout=self.timeout)
-        except httpx.HTTPError as error:
-            raise NewsQAError(
-                f"the answer backend at {self.url} did not answer ({error}); is "
-                "`python -m qa serve --engine ray` running there?"
-            ) from None
-        data = response.json()
-        if response.status_code != 200:
-            raise NewsQAError(f"the answer backend said: {data.get('error', response.text)}")
-        return answer_from_plain(data["answer"])
-
