@@ -12,7 +12,6 @@ from qa.backends import Queries
 from qa.dense import DenseIndex
 from qa.distributed.shards import (
     ShardedIndex,
-    calibration_queries,
     choose_plan,
     load_shard,
     merge_hits,
