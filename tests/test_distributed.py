@@ -113,9 +113,10 @@ def test_ray_ingest_gives_the_same_top_10_for_every_evaluation_question(built, n
 
 
 @pytest.mark.model
-def test_a_ray_serve_deployment_answers_with_the_citations_of_index_ask(built):
+def test_a_ray_serve_deployment_answers_with_the_citations_of_index_ask(built, monkeypatch):
     from ray import serve
 
+    import app
     from qa.distributed.client import RemoteAnswers
     from qa.distributed.serve import start
 
@@ -125,8 +126,12 @@ def test_a_ray_serve_deployment_answers_with_the_citations_of_index_ask(built):
     try:
         got = RemoteAnswers(url).ask("What did Ohanian say?")
         follow = RemoteAnswers(url).ask("What else did he say?", [got])
+        # The chat app with --backend-url asks the deployment, not its own index.
+        monkeypatch.setattr(app, "BACKEND", RemoteAnswers(url))
+        via_app = app.ask(local, "What did Ohanian say?", [], None)
     finally:
         serve.shutdown()
+    assert via_app == got
     cited = [(c.n, c.article.id, c.sentence_index, c.start, c.end) for c in got.citations]
     assert cited == [
         (c.n, c.article.id, c.sentence_index, c.start, c.end) for c in expected.citations

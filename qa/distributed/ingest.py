@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -41,15 +42,32 @@ from qa.structure import searchable_text
 # cores starve the driver (measured: the pipeline stalls behind the writer).
 WORKER_CPUS = 0.5
 FILES_PER_TASK = 16  # a task per file would spend more on scheduling than on parsing
-ARTICLES_PER_BATCH = 16  # articles per embedding call: ~100-300 chunks of news text
+ARTICLES_PER_BATCH = 16
+MAX_BLOCKS = 10_000  # articles per embedding call: ~100-300 chunks of news text
+
+
+@dataclass
+class RunStats:
+    """Where the last Ray ingest of this process spent CPU (``bench/scale.py`` reads it to
+    size clusters): the workers' CPU seconds (prepare + embed) and the driver's (plan,
+    writes, caches), which does not scale out."""
+
+    chunks: int = 0
+    worker_cpu_s: float = 0.0
+    driver_cpu_s: float = 0.0
+    wall_s: float = 0.0
+
+
+LAST_RUN = RunStats()
 
 
 @dataclass(frozen=True)
 class RayOptions:
-    """How the Ray pipeline is laid out. ``workers``: embedding actors (default: one per two
-    cores Ray has, at least 1); ``worker_cpus`` / ``worker_gpus``: what each actor reserves
-    (on a GPU node give each actor a whole GPU: ``worker_gpus=1``); ``torch_threads``: torch
-    threads per actor (default: its whole reserved cores, at least 1)."""
+    """How the Ray pipeline is laid out. ``workers``: embedding actors (default:
+    ``$NEWSQA_RAY_WORKERS``, else one per core Ray has); ``worker_cpus`` / ``worker_gpus``:
+    what each actor reserves (on a GPU node give each actor a whole GPU: ``worker_gpus=1``);
+    ``torch_threads``: torch threads per actor (default: its whole reserved cores, at least
+    1)."""
 
     workers: int | None = field(default_factory=lambda: _env_int("NEWSQA_RAY_WORKERS"))
     worker_cpus: float = WORKER_CPUS
@@ -132,6 +150,8 @@ def add_with_ray(
     docstring)."""
     options = options or RayOptions()
     report = IngestReport()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    worker_cpu = 0.0
     with ingester.lock:
         todo = ingester.plan(articles, report)
     if not todo:
@@ -141,10 +161,11 @@ def add_with_ray(
 
     name = ingester.embedder.name
     factory = _factory(name)
-    workers = options.workers or max(1, int(ray.cluster_resources().get("CPU", 2)) // 2)
+    workers = options.workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
     threads = options.torch_threads or max(1, int(options.worker_cpus))
     settings = {"chunk_tokens": ingester.chunk_tokens, "overlap": ingester.overlap}
-    blocks = max(1, min(len(todo), 4 * workers, len(todo) // options.articles_per_batch + 1))
+    # About one block per batch: small blocks stream (the writer starts early) and spread.
+    blocks = max(1, min(len(todo) // options.articles_per_batch + 1, MAX_BLOCKS))
     rows = [{"article": pickle.dumps(a)} for a in todo]
     with _ordered(ray, progress):
         dataset = (
@@ -170,6 +191,7 @@ def add_with_ray(
             vectors = np.frombuffer(row["vectors"], dtype=np.float32)
             pending.append((prepared, vectors.reshape(len(prepared[2]), -1)))
             report.chunks_resplit += int(row["resplit"])
+            worker_cpu += float(row["cpu_s"])
             if len(pending) == BATCH_ARTICLES:
                 _write(ingester, pending, report)
                 pending = []
@@ -177,6 +199,9 @@ def add_with_ray(
             _write(ingester, pending, report)
     with ingester.lock:
         ingester.after_write()
+    LAST_RUN.chunks, LAST_RUN.worker_cpu_s = report.chunks_added, worker_cpu
+    LAST_RUN.driver_cpu_s = time.process_time() - cpu_started
+    LAST_RUN.wall_s = time.perf_counter() - started
     return report
 
 
@@ -199,8 +224,9 @@ def _prepare_batch(
 ) -> dict[str, list]:
     """Ray Data task: ``Ingester.prepare`` on each article (no store needed), plus the texts
     to embed, exactly as the local engine makes them."""
+    started = time.process_time()
     preparer = _preparer(name, factory, chunk_tokens, overlap)
-    out: dict[str, list] = {"prepared": [], "texts": [], "resplit": []}
+    out: dict[str, list] = {"prepared": [], "texts": [], "resplit": [], "cpu_s": []}
     for blob in batch["article"]:
         report = IngestReport()
         prepared = preparer.prepare(pickle.loads(blob), report)
@@ -212,6 +238,9 @@ def _prepare_batch(
         out["prepared"].append(pickle.dumps(prepared))
         out["texts"].append(pickle.dumps(texts))
         out["resplit"].append(report.chunks_resplit)
+        out["cpu_s"].append(0.0)
+    if out["cpu_s"]:
+        out["cpu_s"][0] = time.process_time() - started  # the batch's, on its first row
     return out
 
 
@@ -226,11 +255,15 @@ class ChunkEmbedder:
         self.embedder = _worker_embedder(name, factory)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
+        started = time.process_time()
         per_article = [pickle.loads(blob) for blob in batch["texts"]]
         flat = [text for texts in per_article for text in texts]
         vectors = self.embedder.embed(flat)
         out: dict[str, list] = {"prepared": list(batch["prepared"]), "vectors": []}
         out["resplit"] = list(batch["resplit"])
+        out["cpu_s"] = [float(c) for c in batch["cpu_s"]]
+        if out["cpu_s"]:
+            out["cpu_s"][0] += time.process_time() - started
         offset = 0
         for texts in per_article:
             out["vectors"].append(vectors[offset : offset + len(texts)].tobytes())
