@@ -217,14 +217,14 @@ def bench_index(scale: int, n_queries: int, shards: int) -> dict:
 def measure(ids, vectors, queries, shards, kinds) -> dict:
     import faiss
 
+    from qa import dense
     from qa.backends import Queries
     from qa.distributed.shards import ShardedIndex, recall_at_10
 
     n, dim = vectors.shape
-    exact = faiss.IndexFlatIP(dim)
-    exact.add(vectors)
-    truth = ids[exact.search(queries, K)[1]]
-    flat_bytes = len(faiss.serialize_index(faiss.IndexIDMap2(exact))) / n
+    exact = dense.build(ids, vectors, dim, kind="flat")  # what the local backend keeps
+    truth = exact.search(queries, K)[1]
+    flat_bytes = len(faiss.serialize_index(exact)) / n
     del exact
     rows = []
     for kind in kinds:

@@ -166,6 +166,7 @@ def add_with_ray(
     settings = {"chunk_tokens": ingester.chunk_tokens, "overlap": ingester.overlap}
     # About one block per batch: small blocks stream (the writer starts early) and spread.
     blocks = max(1, min(len(todo) // options.articles_per_batch + 1, MAX_BLOCKS))
+    workers = min(workers, blocks)  # an actor with no block to take only loads the model
     rows = [{"article": pickle.dumps(a)} for a in todo]
     with _ordered(ray, progress):
         dataset = (
@@ -318,6 +319,8 @@ class _ordered:
         self.logger = logging.getLogger("ray.data")
         self.level = self.logger.level
         self.logger.setLevel(logging.INFO if self.progress else logging.WARNING)
+        # ... and a quiet one does not need telling that its progress bars are off.
+        logging.getLogger("ray.data._internal.progress").setLevel(logging.ERROR)
 
     def __exit__(self, *exc: object) -> None:
         options = self.context.execution_options
