@@ -14,9 +14,10 @@ question, optionally only among ``allowed`` ids), laid out for scale:
     merge      IVF shards merged on disk (``faiss.contrib.ondisk.merge_ondisk``) into one
                index whose inverted lists are memory-mapped; flat shards are searched as
                ``faiss.IndexShards`` over ``IndexIDMap2`` shards, also memory-mapped
-    calibrate  ``nprobe`` is the smallest that reaches ``TARGET_RECALL`` recall@10 against
-               exact search on queries made from the stored vectors; the measured recall is
-               kept in ``meta.json`` and shown by ``Index.info``
+    calibrate  ``nprobe`` (and the ivf-pq re-rank width) is the smallest that reaches
+               ``TARGET_RECALL`` recall@10 against exact search on queries made from the
+               stored vectors; the measured recall is kept in ``meta.json`` and shown by
+               ``Index.info``
 
 Folder layout (``dense-<gen>.shards/``)::
 
@@ -49,7 +50,9 @@ from qa.backends import Hits, Queries
 FLAT_LIMIT = 200_000  # exact search stays fast enough up to here (~2 ms per query per 100k)
 PQ_FROM = 20_000_000  # from here on 8-bit codes (0.39 GB / 1M) no longer fit a few nodes
 PQ_M = 48  # bytes per vector of an ivf-pq code (384 / 48 = 8 dimensions per byte)
-RERANK = 10  # ivf-pq: re-rank this many candidates per wanted hit with the exact vectors
+# ivf-pq: candidates per wanted hit re-scored exactly; calibration tries these in turn at
+# each nprobe (a wider re-rank is cheap: k x factor vector reads; a wider probe scans lists).
+RERANK_FACTORS = (10, 40, 160)
 TRAIN_PER_LIST = 40  # training vectors per inverted list (FAISS warns below 39)
 MAX_TRAIN = 200_000
 TARGET_RECALL = 0.97  # calibrated nprobe aims above the 0.95 promised, for unseen queries
@@ -71,6 +74,7 @@ class ShardPlan:
     shards: int
     nlist: int = 0  # inverted lists (ivf kinds)
     nprobe: int = 0  # lists searched per query, set by calibration
+    rerank: int = 0  # ivf-pq: candidates per wanted hit re-scored exactly (calibrated)
     recall_at_10: float = 1.0  # measured against exact search (1.0 for flat: it is exact)
     n_vectors: int = 0
     dimension: int = 0
@@ -156,13 +160,18 @@ class ShardedIndex:
     def calibrate(
         self, chunk_ids: np.ndarray, vectors: np.ndarray, nprobe: int | None = None
     ) -> None:
-        """Set ``nprobe``: the given one, else the smallest power of two whose recall@10
-        against exact search reaches ``TARGET_RECALL`` on queries mixed from stored vectors
-        (``calibration_queries``: a stored vector as query would find its own list at once)."""
+        """Set ``nprobe`` (and, for ivf-pq, the re-rank width): the given one, else the
+        smallest power of two whose recall@10 against exact search reaches ``TARGET_RECALL``
+        on queries mixed from stored vectors (``calibration_queries``: a stored vector as
+        query would find its own list at once). When nothing reaches it, the widest search
+        is kept and its (lower) recall is what ``kind`` reports."""
         queries = calibration_queries(vectors)
         truth = chunk_ids[_exact_top(vectors, queries, 10)]
-        for probe in [nprobe] if nprobe else _powers_of_two(self.plan.nlist):
-            self.plan = replace(self.plan, nprobe=probe)
+        factors = RERANK_FACTORS if self.plan.kind == "ivf-pq" else (0,)
+        settings = [(probe, factor) for probe in ([nprobe] if nprobe else
+                    _powers_of_two(self.plan.nlist)) for factor in factors]  # fmt: skip
+        for probe, factor in settings:
+            self.plan = replace(self.plan, nprobe=probe, rerank=factor)
             found = self.search(Queries([""] * len(queries), queries), 10)
             measured = recall_at_10(truth, [ids for _, ids in found])
             if measured >= TARGET_RECALL:
@@ -204,8 +213,10 @@ class ShardedIndex:
     # -- the backend ------------------------------------------------------------------------
     @property
     def kind(self) -> str:
-        recall = "" if self.plan.kind == "flat" else (
-            f", nprobe {self.plan.nprobe}, recall@10 {self.plan.recall_at_10:.3f}"
+        plan = self.plan
+        rerank = f", re-rank x{plan.rerank}" if plan.kind == "ivf-pq" else ""
+        recall = "" if plan.kind == "flat" else (
+            f", nprobe {plan.nprobe}{rerank}, recall@10 {plan.recall_at_10:.3f}"
         )
         return f"sharded {self.plan.kind} x{self.plan.shards}{recall}"
 
@@ -283,7 +294,7 @@ def search_index(
     if k <= 0 or index.ntotal == 0 or (allowed is not None and len(allowed) == 0):
         return empty
     wanted = min(k, index.ntotal if allowed is None else len(allowed))
-    fetch = wanted * RERANK if rerank is not None else wanted
+    fetch = wanted * (plan.rerank or RERANK_FACTORS[0]) if rerank is not None else wanted
     selector = None if allowed is None else faiss.IDSelectorBatch(allowed.astype(np.int64))
     if plan.kind == "flat":
         params = faiss.SearchParameters(sel=selector) if selector is not None else None
