@@ -240,6 +240,7 @@ def measure(ids, vectors, queries, shards, kinds) -> dict:
                 "shards": shards,
                 "nlist": index.plan.nlist,
                 "nprobe": index.plan.nprobe,
+                "rerank": index.plan.rerank,
                 "calibrated_recall_at_10": index.plan.recall_at_10,
                 "recall_at_10": round(recall_at_10(truth, found), 4),
                 "build_s": round(build_s, 1),

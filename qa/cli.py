@@ -163,10 +163,13 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         while True:
             time.sleep(3600)
+    except KeyboardInterrupt:
+        print("stopping", file=sys.stderr)
     finally:
         from ray import serve as ray_serve
 
         ray_serve.shutdown()
+    return 0
 
 
 def _add_search_options(sub: argparse.ArgumentParser, k: bool = True) -> None:
