@@ -38,8 +38,8 @@ from qa.records import Article
 from qa.structure import searchable_text
 
 # Each pipeline task or actor asks for half a core: on a 2-core machine two embedding actors
-# and the loading/prepare tasks then fit beside the driver, which writes to SQLite; whole
-# cores starve the driver (measured: the pipeline stalls behind the writer).
+# and the loading/prepare tasks then fit beside the driver, which writes to SQLite (issue 15
+# reports whole-core actors starving the driver on this kind of machine).
 WORKER_CPUS = 0.5
 FILES_PER_TASK = 16  # a task per file would spend more on scheduling than on parsing
 ARTICLES_PER_BATCH = 16
