@@ -3,6 +3,7 @@
     python app.py                                   # index/ on http://127.0.0.1:7860
     python app.py --index DIR --host H --port P
     python app.py --watch feeds.toml                # and keep it current with RSS/Atom feeds
+    python app.py --backend-url http://127.0.0.1:8000   # answers from Ray Serve (docs/scale.md)
 
 Thin by design: this file lays out the page and calls the public ``qa`` library (``Index.ask``,
 ``load_paths``, ``parse_text``, ``Index.add``); answering and retrieval live in ``qa/``.
@@ -136,11 +137,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep the index current with RSS/Atom feeds while the chat serves: a feeds file "
         "(feeds.toml) or a feed url (repeatable); see docs/watch.md",
     )
+    parser.add_argument(
+        "--backend-url",
+        default="",
+        metavar="URL",
+        help="answer from a Ray Serve backend (python -m qa serve --engine ray) at URL over the "
+        "same index, instead of in this process; see docs/scale.md",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.backend_url:  # questions go to the Ray Serve ingress
+        from qa.distributed.client import RemoteAnswers
+
+        global BACKEND
+        BACKEND = RemoteAnswers(args.backend_url)
     try:
         index = open_or_build(args.index, args.data)
     except (NewsQAError, ValueError, OSError) as error:
@@ -214,10 +227,16 @@ def serve(
 # ---------------------------------------------------------------------------------------------
 
 
+# Set by --backend-url; answers then come from Ray Serve (qa.distributed.client)
+BACKEND: Any = None
+
+
 def ask(
     index: Index, question: str, turns: Sequence[tuple[str, Answer]], filters: Filters | None
 ) -> Answer:
     """``index.ask`` with the conversation so far (its answers, oldest first) as history."""
+    if BACKEND is not None:
+        return BACKEND.ask(question, [answer for _, answer in turns], filters)
     return index.ask(question, history=[answer for _, answer in turns], filters=filters)
 
 

@@ -20,7 +20,8 @@ from qa.dense import DenseIndex
 from qa.lexical import LexicalIndex
 from qa.store import Store
 
-_CACHE_NAME = re.compile(r"(?:dense-(\d+)\.faiss|bm25-(\d+))")
+# dense-<gen>.shards/ is the sharded dense backend's folder (qa.distributed.shards)
+_CACHE_NAME = re.compile(r"(?:dense-(\d+)\.(?:faiss|shards)|bm25-(\d+))")
 _DENSE_NAME = re.compile(r"dense-(\d+)\.faiss")
 
 
@@ -56,7 +57,10 @@ class SearchCaches:
             return
         dense_path = self.folder / f"dense-{generation}.faiss"
         lexical_path = self.folder / f"bm25-{generation}"
-        if dense_path.exists():
+        sharded = self._sharded_dense(generation)  # None unless chosen
+        if sharded is not None:
+            self._dense = sharded
+        elif dense_path.exists():
             self._dense = DenseIndex.load(dense_path)
         else:
             self._dense = self._updated_dense() or self._rebuilt_dense()
@@ -80,6 +84,16 @@ class SearchCaches:
                     shutil.rmtree(old, ignore_errors=True)
                 else:
                     old.unlink(missing_ok=True)
+
+    def _sharded_dense(self, generation: int) -> DenseIndex | None:
+        """Issue 15 hook: an index marked for the sharded backend (``python -m qa ingest
+        --shards N``) keeps its dense vectors in ``dense-<gen>.shards/`` instead."""
+        manifest = self.store.manifest()
+        if manifest.get("dense_backend") != "sharded":
+            return None
+        from qa.distributed.shards import refresh_sharded
+
+        return refresh_sharded(self.folder, self.store, self.dimension, generation)  # type: ignore[return-value]
 
     def _rebuilt_dense(self) -> DenseIndex:
         ids, matrix = self.store.all_vectors(self.dimension)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -29,6 +30,8 @@ Typical use:
   python -m qa delete <article id or url>         remove an article
   python -m qa rebuild --index index/             re-make an index after an upgrade
   python -m qa watch --feeds feeds.toml           keep the index current with RSS/Atom feeds
+  python -m qa ingest data/ --engine ray          ingest on Ray (pip install -e '.[ray]')
+  python -m qa serve --engine ray --shards 2      answer over HTTP from Ray Serve
 """
 
 
@@ -83,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         "its own)",
     )
     ingest.add_argument("--quiet", action="store_true", help="no progress bars")
+    _add_scale_options(ingest)
 
     retrieve = command("retrieve", "Show the passages that best match a question.")
     retrieve.add_argument("question", help="the question, in quotes")
@@ -136,7 +140,72 @@ def build_parser() -> argparse.ArgumentParser:
         "--once", action="store_true",
         help="poll every feed once and exit (for cron); feeds backing off are left out",
     )  # fmt: skip
+    _add_serve_command(command)
     return parser
+
+
+# -- scale-out on Ray (qa.distributed) ------------------------------------------------------
+
+
+def _add_scale_options(ingest: argparse.ArgumentParser) -> None:
+    ingest.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default="local",
+        help="where to segment, chunk and embed: this process (default) or Ray, the cluster "
+        "at $RAY_ADDRESS or a local one (needs: pip install -e '.[ray]'); same results",
+    )
+    ingest.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="--engine ray: embedding actors (default: one per two cores of the cluster)",
+    )
+    ingest.add_argument(
+        "--shards",
+        type=int,
+        default=None,
+        help="keep the dense vectors in N shards (qa.distributed.shards: IVF chosen by size) "
+        "instead of one FAISS file; kept for later ingests",
+    )
+
+
+def _add_serve_command(command) -> None:
+    serve = command(
+        "serve",
+        "Answer questions over HTTP from Ray Serve: one deployment per dense shard, an "
+        "ingress that embeds, fans out and answers (POST /ask, POST /retrieve, GET /health).",
+    )
+    serve.add_argument(
+        "--engine", choices=("ray",), default="ray", help="serving engine (only ray; the "
+        "single-machine server is app.py)",
+    )  # fmt: skip
+    serve.add_argument("--shards", type=int, default=None, help="dense shards (default: as "
+                       "the index has them, else 2)")  # fmt: skip
+    serve.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import time
+
+    from qa.distributed import require_ray
+
+    require_ray()
+    from qa.distributed import serve
+
+    url = serve.start(args.index, args.shards, host=args.host, port=args.port)
+    print(f"newsqa on Ray Serve at {url}  (POST /ask; Ctrl+C to stop)", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        print("stopping", file=sys.stderr)
+    finally:
+        from ray import serve as ray_serve
+
+        ray_serve.shutdown()
+    return 0
 
 
 def _add_search_options(sub: argparse.ArgumentParser, k: bool = True) -> None:
@@ -190,8 +259,14 @@ def _ingest(args: argparse.Namespace) -> int:
     }
     from qa.index import Index
 
+    if args.workers is not None:  # read by qa.distributed.ingest.RayOptions
+        os.environ["NEWSQA_RAY_WORKERS"] = str(args.workers)
     with Index.open(args.index, create=True, **options) as index:
-        report = index.ingest(args.paths, progress=not args.quiet)
+        report = index.ingest(args.paths, progress=not args.quiet, engine=args.engine)
+        if args.shards:  # the sharded dense backend
+            from qa.distributed.shards import use_sharded_backend
+
+            use_sharded_backend(index, args.shards)
     for skipped in report.skipped:
         print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
     print(f"{args.index}: {report.summary()}")
@@ -291,4 +366,5 @@ COMMANDS = {
     "rebuild": _rebuild,
     "delete": _delete,
     "watch": _watch,
+    "serve": _serve,
 }

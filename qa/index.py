@@ -150,18 +150,34 @@ class Index:
         self.close()
 
     # -- ingest ------------------------------------------------------------------------
-    def ingest(self, paths: Iterable[str | Path], progress: bool = False) -> IngestReport:
+    def ingest(
+        self, paths: Iterable[str | Path], progress: bool = False, engine: str = "local"
+    ) -> IngestReport:
         """Load files and folders of articles and add them; bad files are skipped and
-        reported, never fatal."""
-        from qa.load import load_paths
+        reported, never fatal. ``engine="ray"`` runs it on Ray (see ``add``)."""
+        if _check_engine(engine) == "ray":  # the Ray engine (qa.distributed)
+            from qa.distributed.ingest import load_paths_ray
 
-        loaded = load_paths(paths)
-        report = self.add(loaded.articles, progress=progress)
+            loaded = load_paths_ray(paths)
+        else:
+            from qa.load import load_paths
+
+            loaded = load_paths(paths)
+        report = self.add(loaded.articles, progress=progress, engine=engine)
         report.skipped[:0] = loaded.skipped
         return report
 
-    def add(self, articles: Sequence[Article], progress: bool = False) -> IngestReport:
-        """Add articles: unchanged ones are skipped (no new vectors), changed ones replaced."""
+    def add(
+        self, articles: Sequence[Article], progress: bool = False, engine: str = "local"
+    ) -> IngestReport:
+        """Add articles: unchanged ones are skipped (no new vectors), changed ones replaced.
+        ``engine="ray"`` prepares and embeds them on Ray (``qa.distributed.ingest``: the
+        cluster at ``$RAY_ADDRESS``, else a local Ray) and stores the same chunks and
+        vectors as the default ``"local"`` engine."""
+        if _check_engine(engine) == "ray":  # the Ray engine (qa.distributed)
+            from qa.distributed.ingest import add_with_ray
+
+            return add_with_ray(self.ingester, articles, progress=progress)
         return self.ingester.add(articles, progress=progress)
 
     def delete(self, id_or_url: str) -> Article:
@@ -304,6 +320,15 @@ class Index:
                 published_to=last,
                 size_bytes=sum(p.stat().st_size for p in files),
             )
+
+
+ENGINES = ("local", "ray")  # where ingest runs
+
+
+def _check_engine(engine: str) -> str:
+    if engine not in ENGINES:
+        raise ValueError(f"unknown ingest engine {engine!r}; use one of {', '.join(ENGINES)}")
+    return engine
 
 
 def _check_compatible(
