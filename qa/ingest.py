@@ -114,17 +114,7 @@ def split_article(
     chunks = chunk_stories(
         article.text, spans, layout.heading, layout.section, chunk_tokens, overlap
     )
-    # A story's lead: the first sentence of its section that is not a heading.
-    leads: dict[int, Sentence] = {}
-    for sentence in sentences:
-        if not sentence.heading:
-            leads.setdefault(sentence.section, sentence)
-    contexts = []
-    for c in chunks:
-        lead = leads.get(sentences[c.first_sentence].section)
-        outside = lead is not None and lead.index < c.first_sentence
-        headings = layout.headings_above[c.first_sentence]
-        contexts.append(chunk_context(article, headings, lead.text if outside else ""))
+    contexts = [chunk_context(article, layout.headings_above[c.first_sentence]) for c in chunks]
     return sentences, chunks, contexts
 
 

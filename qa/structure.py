@@ -101,14 +101,13 @@ def _is_whole_paragraph(paragraphs: Sequence[int], i: int) -> bool:
     return alone_before and alone_after
 
 
-def chunk_context(article: Article, headings: Sequence[str], lead: str = "") -> str:
-    """What a chunk is about beyond its own words: its article's title and source, the
-    headings it sits under, and its story's lead sentence when the chunk does not hold it
-    ("2025 March 30 — Disasters and accidents — 2025 Myanmar earthquake"). The keyword index
-    reads it with the chunk; it is never cited: news passages often lack the names their
-    headline, outlet or opening sentence carries. Each part was kept for what it gained on
-    the evaluation suite with distractors (README, "Retrieval")."""
-    parts = (article.title, article.source, *headings, lead)
+def chunk_context(article: Article, headings: Sequence[str]) -> str:
+    """What a chunk is about beyond its own words: its article's title and source and the
+    headings it sits under ("2025 March 30 — Disasters and accidents — 2025 Myanmar
+    earthquake"). The keyword index reads it with the chunk; it is never cited: news passages
+    often lack the names their headline, outlet or topic line carries. Each part was kept for
+    what it gained on the evaluation suite with distractors (README, "Retrieval")."""
+    parts = (article.title, article.source, *headings)
     return " — ".join(dict.fromkeys(part for part in parts if part))
 
 
