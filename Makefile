@@ -38,8 +38,9 @@ test: setup browser lint
 	$(BIN)/python -m pytest -q
 	$(BIN)/python -m eval --gate
 
+# The full report: every question asked, clean and with the distractor pool (~25 min).
 eval: setup
-	$(BIN)/python -m eval --out eval/reports/
+	$(BIN)/python -m eval --distractors --out eval/reports/
 
 bench: setup
 	$(BIN)/python -m bench

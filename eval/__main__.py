@@ -186,15 +186,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(arguments)
     try:
-        return _main(args)
+        return _main(args, arguments)
     except (UsageError, NewsQAError, ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
 
-def _main(args: argparse.Namespace) -> int:
+def _main(args: argparse.Namespace, argv: list[str]) -> int:
     names = _split(args.dataset) if args.dataset else None
     system_names = _split(args.systems)
     if args.results is not None:
@@ -224,13 +225,23 @@ def _main(args: argparse.Namespace) -> int:
         pool=distractor_pool,
         distractor_systems=distractor_systems,
     )
+    result.settings["command"] = " ".join(["python -m eval", *argv])
     print(report.text_table(result))
     if args.out is not None:
         written = report.write_reports(result, args.out)
         print(f"reports written to {args.out}/: {', '.join(p.name for p in written)}")
     scores = result.scores()
     checked = run_names(names or list(DATASETS), distractors)
-    return _finish(args, scores, checked, [s.name for s in systems], distractor_systems)
+    # Runs with distractors (+distractors ones, and a dataset over the pool) ran only the
+    # distractor systems: the others' expectations are not checked there.
+    systems_of = {
+        name: [
+            s.name for s in systems if distractor_systems is None or s.name in distractor_systems
+        ]
+        for name in checked
+        if distractors and (name.endswith(pool.SUFFIX) or _over_pool(name))
+    }
+    return _finish(args, scores, checked, [s.name for s in systems], systems_of)
 
 
 def run_names(datasets: list[str], distractors: bool) -> list[str]:
@@ -239,10 +250,15 @@ def run_names(datasets: list[str], distractors: bool) -> list[str]:
     names = []
     for name in datasets:
         names.append(name)
-        spec = DATASETS.get(name)
-        if distractors and not (spec is not None and spec.folder == pool.POOL_FOLDER):
+        if distractors and not _over_pool(name):
             names.append(pool.distractor_name(name))
     return names
+
+
+def _over_pool(name: str) -> bool:
+    """The dataset's corpus is the distractor pool's pages (news-quiz)."""
+    spec = DATASETS.get(name)
+    return spec is not None and spec.folder == pool.POOL_FOLDER
 
 
 def pool_data_dir(data_dir: Path | None) -> Path:
@@ -287,7 +303,7 @@ def _finish(
     scores: gate.Scores,
     datasets: list[str],
     systems: list[str],
-    distractor_systems: list[str] | None = None,
+    systems_of: dict[str, list[str]] | None = None,
 ) -> int:
     if args.update_expected:
         previous = gate.load_expected(args.expected) if args.expected.exists() else None
@@ -295,12 +311,6 @@ def _finish(
         print(f"expected scores written to {args.expected}")
     if not args.gate:
         return 0
-    # Systems not run with distractors (hybrid+rescore in the gate) are not checked there.
-    systems_of = {
-        name: [s for s in systems if distractor_systems is None or s in distractor_systems]
-        for name in datasets
-        if name.endswith(pool.SUFFIX)
-    }
     outcome = gate.compare(
         gate.load_expected(args.expected), scores, datasets, systems, systems_of=systems_of
     )

@@ -196,7 +196,7 @@ def markdown_report(result: RunResult, files: list[str]) -> str:
         f"Run {s.get('date', '')} on commit `{s.get('commit', '') or 'unknown'}`: model "
         f"`{s.get('model', '?')}`, chunks of {s.get('chunk_tokens', '?')} tokens, k={s['k']}, "
         f"Python {s.get('python', '?')} on {s.get('cpus', '?')} CPUs; {result.seconds:.0f} s "
-        "in all. Rerun with `python -m eval --out eval/reports/`.",
+        f"in all. Rerun with `{s.get('command') or 'python -m eval --out eval/reports/'}`.",
         "",
     ]
     rows = comparison(result)
@@ -224,8 +224,10 @@ def markdown_report(result: RunResult, files: list[str]) -> str:
             ]
         if d.pool_note:
             lines += [d.pool_note, ""]
-        if d.note:
+        if d.note and d.name == d.dataset:
             lines += [d.note, ""]
+        elif d.note:
+            lines += [f"About the data: see {d.dataset}.", ""]
         lines += _kind_section(d)
     lines += ["## Plots", ""]
     lines += [f"![{f}]({f})" for f in files if f.endswith(".png")]
