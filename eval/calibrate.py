@@ -36,9 +36,9 @@ from eval.__main__ import UsageError, load_datasets, pool_data_dir
 from eval.datasets.base import EvalSet
 from eval.embedcache import CachingEmbedder
 from eval.metrics import contains_answer
-from eval.pool import PoolIndex, Variant, plan_variants, pool_index_for, variant_index
+from eval.pool import Pool, PoolIndex, Variant, plan_variants, pool_index_for, variant_index
 from qa.answer import ABSTAIN_BELOW
-from qa.embed import get_embedder
+from qa.embed import Embedder, get_embedder
 
 
 @dataclass(frozen=True)
@@ -91,15 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         distractors = pool.load_pool(pool_data_dir(args.data_dir)) if args.distractors else None
     except (UsageError, FileNotFoundError) as error:
         parser.error(str(error))
-    scored: list[Scored] = []
-    # Nothing is timed here: every vector is remembered across the runs (eval.embedcache).
-    embedder = CachingEmbedder(get_embedder())
-    with pool_index_for(distractors, embedder=embedder) as pooled:
-        for evalset in evalsets:
-            ids = {a.id for a in evalset.articles}
-            variants, _ = plan_variants(evalset.name, ids, evalset.corpus_is_pool, pooled)
-            for variant in variants:
-                scored += _score(evalset, variant, pooled, args.per_dataset, embedder)
+    scored = score_runs(evalsets, distractors, args.per_dataset, get_embedder())
 
     thresholds = []
     t = args.low
@@ -109,16 +101,34 @@ def main(argv: list[str] | None = None) -> int:
     runs = list(dict.fromkeys(s.dataset for s in scored))
     print(_table(scored, runs, thresholds))
     print()
-    for label, names in _groups(runs, distractors is not None):
-        best = max(thresholds, key=lambda th: _objective(scored, names, th))
+    for label, group in _groups(runs, distractors is not None):
+        best = max(thresholds, key=lambda th: _objective(scored, group, th))
         print(
             f"recommended ABSTAIN_BELOW{label} = {best:.2f} (objective "
-            f"{_objective(scored, names, best):.3f}); current qa.answer.ABSTAIN_BELOW = "
-            f"{ABSTAIN_BELOW:.2f} (objective {_objective(scored, names, ABSTAIN_BELOW):.3f})"
+            f"{_objective(scored, group, best):.3f}); current qa.answer.ABSTAIN_BELOW = "
+            f"{ABSTAIN_BELOW:.2f} (objective {_objective(scored, group, ABSTAIN_BELOW):.3f})"
         )
     if distractors is not None:
         print(distractors.credit)
     return 0
+
+
+def score_runs(
+    evalsets: list[EvalSet], distractors: Pool | None, per_dataset: int, embedder: Embedder
+) -> list[Scored]:
+    """Ask ``per_dataset`` questions of each dataset with abstention off, and again with the
+    distractor pool beside it when one is given (one pool index, copied per dataset: the
+    mechanism of ``python -m eval --distractors``)."""
+    scored: list[Scored] = []
+    # Nothing is timed here: every vector is remembered across the runs (eval.embedcache).
+    cached = CachingEmbedder(embedder)
+    with pool_index_for(distractors, embedder=cached) as pooled:
+        for evalset in evalsets:
+            ids = {a.id for a in evalset.articles}
+            variants, _ = plan_variants(evalset.name, ids, evalset.corpus_is_pool, pooled)
+            for variant in variants:
+                scored += _score(evalset, variant, pooled, per_dataset, cached)
+    return scored
 
 
 def _groups(runs: list[str], distractors: bool) -> list[tuple[str, list[str]]]:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eval import gate, metrics, pool, report
+from eval import calibrate, gate, metrics, pool, report
 from eval.__main__ import _answer_plan, _distractor_systems, main, run_names
 from eval.datasets import DATASETS, DatasetSpec, multihop_rag, sample, squad2
 from eval.datasets.base import (
@@ -794,18 +794,30 @@ def test_breakdown_by_question_type():
     assert table["unanswerable"] == {"n": 2, "answerable": 0, "asked": 2, "Abstained": 0.5}
 
 
-def test_breakdown_in_a_real_run(distractor_run, tmp_path):
+def test_breakdown_in_a_real_run(distractor_run):
     hybrid = distractor_run.datasets["sample"].systems["hybrid"]
     kinds = sample.load().kinds
     assert set(hybrid.by_kind) == set(kinds.values())
     for kind, row in hybrid.by_kind.items():
         assert row["n"] == sum(k == kind for k in kinds.values())
     assert sum(row["asked"] for row in hybrid.by_kind.values()) == 12
-    report.write_reports(distractor_run, tmp_path)
-    saved = json.loads((tmp_path / "results.json").read_text())
+    saved = json.loads(json.dumps(report.results_json(distractor_run)))
     assert saved["datasets"]["sample"]["systems"]["hybrid"]["by_kind"]["who"]["n"] == 6
-    md = (tmp_path / "report.md").read_text()
+    md = report.markdown_report(distractor_run, [])
     assert "By question type (hybrid):" in md and "| unanswerable | 9 | 0 |" in md
+
+
+@pytest.mark.skipif(not hasattr(Index, "ask"), reason="the library has no Index.ask yet")
+def test_calibration_runs_each_dataset_clean_and_with_distractors():
+    scored = calibrate.score_runs([sample.load()], tiny_pool(), 8, FakeEmbedder())
+    assert [s.dataset for s in scored] == ["sample"] * 8 + ["sample+distractors"] * 8
+    assert sum(s.unanswerable for s in scored) == 8  # half of each run
+    groups = dict(calibrate._groups(["sample", "sample+distractors", "news-quiz"], True))
+    assert groups == {
+        " (clean runs)": ["sample", "news-quiz"],
+        " (with distractors)": ["sample+distractors", "news-quiz"],
+        " (all runs)": ["sample", "sample+distractors", "news-quiz"],
+    }
 
 
 # ---------------------------------------------------------------------------------------------
