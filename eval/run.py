@@ -75,9 +75,6 @@ class AnswerPlan:
         return f"{rest} per dataset" + (f" ({'; '.join(parts)})" if parts else "")
 
 
-GATE_PLAN = AnswerPlan(systems=frozenset({"hybrid"}), limit=None, limits=GATE_ASK)
-
-
 @dataclass
 class QueryResult:
     qid: str

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from eval import calibrate, gate, metrics, pool, report
-from eval.__main__ import _answer_plan, _distractor_systems, main, run_names
+from eval.__main__ import _answer_plan, _distractor_systems, load_datasets, main, run_names
 from eval.datasets import DATASETS, DatasetSpec, multihop_rag, sample, squad2
 from eval.datasets.base import (
     exact_substring_hit,
@@ -26,7 +26,6 @@ from eval.embedcache import CachingEmbedder, uncached
 from eval.run import (
     DEFAULT_TIMED,
     GATE_ASK,
-    GATE_PLAN,
     AnswerPlan,
     QueryResult,
     breakdown,
@@ -415,13 +414,14 @@ def test_answer_plans_ask_every_question_unless_limited():
     assert AnswerPlan().limit_for("squad2") is None  # every question by default
     # The gate asks every question of the small sets, a fixed subset of the large ones, and
     # the same subset clean and with distractors (limits are keyed by the base name).
-    assert GATE_PLAN.limit_for("sample") is None and GATE_PLAN.limit_for("news-quiz") is None
-    assert GATE_PLAN.limit_for("squad2") == GATE_ASK["squad2"] > 0
-    assert GATE_PLAN.limit_for("multihop-rag") == GATE_ASK["multihop-rag"] > 0
-    assert "every question per dataset" in GATE_PLAN.describe()
-    assert f"{GATE_ASK['squad2']} on squad2" in GATE_PLAN.describe()
+    gate_plan = _answer_plan("hybrid", "gate")
+    assert gate_plan.systems == frozenset({"hybrid"})
+    assert gate_plan.limit_for("sample") is None and gate_plan.limit_for("news-quiz") is None
+    assert gate_plan.limit_for("squad2") == GATE_ASK["squad2"] > 0
+    assert gate_plan.limit_for("multihop-rag") == GATE_ASK["multihop-rag"] > 0
+    assert "every question per dataset" in gate_plan.describe()
+    assert f"{GATE_ASK['squad2']} on squad2" in gate_plan.describe()
     assert _answer_plan("hybrid", "all") == AnswerPlan(systems=frozenset({"hybrid"}))
-    assert _answer_plan("hybrid", "gate").limits == GATE_ASK
     assert _answer_plan("all", "12") == AnswerPlan(systems=None, limit=12)
     plan = _answer_plan("hybrid", "12")
     assert questions_to_ask(sample.load(), plan.limit_for("sample")) == questions_to_ask(
@@ -671,9 +671,18 @@ def test_run_names_skip_the_variant_of_a_dataset_over_the_pool(monkeypatch):
         "squad2",
         "squad2+distractors",
     ]
-    spec = DatasetSpec("news-quiz", pool.POOL_FOLDER, lambda folder: None, "over the pool")
+    spec = DatasetSpec("news-quiz", pool.POOL_FOLDER, lambda folder: sample.load(), "pool")
     monkeypatch.setitem(DATASETS, "news-quiz", spec)
     assert run_names(["news-quiz"], True) == ["news-quiz"]
+
+
+def test_a_dataset_reading_the_pool_folder_is_marked(monkeypatch, tmp_path):
+    spec = DatasetSpec("news-quiz", pool.POOL_FOLDER, lambda folder: sample.load(), "pool")
+    monkeypatch.setitem(DATASETS, "news-quiz", spec)
+    (tmp_path / pool.POOL_FOLDER).mkdir()
+    quiz, bundled = load_datasets(["news-quiz", "sample"], tmp_path)
+    assert quiz.corpus_is_pool and not bundled.corpus_is_pool
+    assert quiz.limited(3).corpus_is_pool
 
 
 def distractors_only() -> System:
