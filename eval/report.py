@@ -274,10 +274,11 @@ def markdown_report(result: RunResult, files: list[str]) -> str:
 def kind_table(d: DatasetResult, system_name: str) -> list[str]:
     """Markdown rows of one system's per-question-type breakdown."""
     by_kind = d.systems[system_name].by_kind
-    head = ["kind", "n", "answerable", "asked", *KIND_COLUMNS]
+    counted = ("n", "answerable", "with answer", "asked")
+    head = ["kind", *counted, *KIND_COLUMNS]
     lines = ["| " + " | ".join(head) + " |", "|---" + "|---:" * (len(head) - 1) + "|"]
     for kind, row in by_kind.items():
-        counts = [str(int(row.get(c, 0))) for c in ("n", "answerable", "asked")]
+        counts = [str(int(row.get(c, 0))) for c in counted]
         values = [format_value(c, row.get(c)) for c in KIND_COLUMNS]
         lines.append(f"| {kind} | " + " | ".join(counts + values) + " |")
     return lines

@@ -372,7 +372,8 @@ def run_system(
 
 def breakdown(queries: Sequence[QueryResult]) -> dict[str, dict[str, float]]:
     """Per question type (``EvalSet.kinds``; "" becomes "other"), in order of first
-    appearance: how many questions (``n``), answerable (``answerable``) and asked
+    appearance: how many questions (``n``), answerable (``answerable``), answerable with a
+    gold short answer (``with answer``: what AnswerRecall@10 averages over) and asked
     (``asked``); mean Recall@10, MRR@10 and AnswerRecall@10 over its answerable questions;
     and over its asked questions, answer hit (those with a gold answer; an abstention is a
     miss) and the share abstained on (``Abstained``: wanted for unanswerable types, a lost
@@ -387,6 +388,7 @@ def breakdown(queries: Sequence[QueryResult]) -> dict[str, dict[str, float]]:
         row: dict[str, float] = {
             "n": len(members),
             "answerable": len(answerable),
+            "with answer": sum(metrics.ANSWER_RECALL in q.scores for q in answerable),
             "asked": len(asked),
         }
         for metric in ("Recall@10", "MRR@10", metrics.ANSWER_RECALL):

@@ -790,6 +790,7 @@ def test_breakdown_by_question_type():
     assert table["who"] == {
         "n": 3,
         "answerable": 3,
+        "with answer": 2,
         "asked": 2,
         "Recall@10": pytest.approx(2 / 3),
         "MRR@10": pytest.approx(0.5),
@@ -798,9 +799,12 @@ def test_breakdown_by_question_type():
         "Abstained": pytest.approx(0.5),
     }
     assert table["other"] == {
-        "n": 1, "answerable": 1, "asked": 1, "Recall@10": 0.5, "MRR@10": 1.0, "Abstained": 0.0,
+        "n": 1, "answerable": 1, "with answer": 0, "asked": 1, "Recall@10": 0.5, "MRR@10": 1.0,
+        "Abstained": 0.0,
     }  # fmt: skip
-    assert table["unanswerable"] == {"n": 2, "answerable": 0, "asked": 2, "Abstained": 0.5}
+    assert table["unanswerable"] == {
+        "n": 2, "answerable": 0, "with answer": 0, "asked": 2, "Abstained": 0.5,
+    }  # fmt: skip
 
 
 def test_breakdown_in_a_real_run(distractor_run):
@@ -813,7 +817,7 @@ def test_breakdown_in_a_real_run(distractor_run):
     saved = json.loads(json.dumps(report.results_json(distractor_run)))
     assert saved["datasets"]["sample"]["systems"]["hybrid"]["by_kind"]["who"]["n"] == 6
     md = report.markdown_report(distractor_run, [])
-    assert "By question type (hybrid):" in md and "| unanswerable | 9 | 0 |" in md
+    assert "By question type (hybrid):" in md and "| unanswerable | 9 | 0 | 0 |" in md
 
 
 @pytest.mark.skipif(not hasattr(Index, "ask"), reason="the library has no Index.ask yet")
