@@ -122,6 +122,8 @@ def score_runs(
     scored: list[Scored] = []
     # Nothing is timed here: every vector is remembered across the runs (eval.embedcache).
     cached = CachingEmbedder(embedder)
+    if distractors is not None:
+        print(f"indexing {len(distractors.articles)} distractor articles ...", file=sys.stderr)
     with pool_index_for(distractors, embedder=cached) as pooled:
         for evalset in evalsets:
             ids = {a.id for a in evalset.articles}
