@@ -209,7 +209,9 @@ def markdown_report(result: RunResult, files: list[str]) -> str:
             "| dataset | system | " + " | ".join(COMPARED) + " |",
             "|---" * (len(COMPARED) + 2) + "|",
         ]
-        lines += [f"| {d} | {s} | " + " | ".join(cells) + " |" for d, s, cells in rows]
+        lines += [
+            f"| {name} | {system} | " + " | ".join(cells) + " |" for name, system, cells in rows
+        ]
         lines.append("")
     for d in result.datasets.values():
         lines += [f"## {d.name}", "", dataset_line(d) + ".", ""]
