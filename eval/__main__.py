@@ -178,9 +178,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--index-dir",
         metavar="DIR",
         type=Path,
-        help="keep each dataset's index in DIR/<dataset> and reuse it on the next run (unchanged "
-        "articles are not re-embedded, but articles a loader no longer makes stay: delete DIR "
-        "after changing a loader); default: a fresh temporary folder per run",
+        help="keep each dataset's index in DIR/<dataset> (DIR/<dataset>+distractors, and the "
+        "pool's in DIR/_distractor-pool) and reuse it on the next run (unchanged articles are "
+        "not re-embedded, but articles a loader no longer makes stay: delete DIR after "
+        "changing a loader); default: a fresh temporary folder per run",
     )
     return parser
 
