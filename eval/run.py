@@ -500,11 +500,12 @@ def _answer_record(
 
 
 def _hits(
-    evalset: EvalSet, golds: list[str], passage: Passage, own: frozenset[str]
+    evalset: EvalSet, golds: list[str], passage: Passage, own: frozenset[str] | None = None
 ) -> frozenset[int]:
     """The gold items ``passage`` hits; none when it is not from one of the dataset's own
-    articles (``own``): a distractor that happens to contain a gold string is not a hit."""
-    if passage.article.id not in own:
+    articles (``own``, when given): a distractor that happens to contain a gold string is not
+    a hit. (bench/fusion.py calls this too, without ``own``.)"""
+    if own is not None and passage.article.id not in own:
         return frozenset()
     return frozenset(
         i
