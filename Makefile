@@ -38,7 +38,8 @@ test: setup browser lint
 	$(BIN)/python -m pytest -q
 	$(BIN)/python -m eval --gate
 
-# The full report: every question asked, clean and with the distractor pool (~25 min).
+# The full report: every question asked, clean and with the distractor pool (33 min measured
+# on a shared 2-core machine).
 eval: setup
 	$(BIN)/python -m eval --distractors --out eval/reports/
 
