@@ -12,9 +12,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from eval import gate, report
+from eval import gate, pool, report
 from eval.datasets import DATASETS, EvalSet
-from eval.run import DEFAULT_ASK_LIMIT, DEFAULT_TIMED, AnswerPlan, run
+from eval.run import DEFAULT_TIMED, GATE_ASK, GATE_DISTRACTOR_SYSTEMS, AnswerPlan, run
 from eval.systems import DEFAULT_SYSTEMS, SYSTEMS, get_systems
 from qa.errors import NewsQAError
 
@@ -37,9 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "examples:\n"
             "  python -m eval                       all datasets found, all systems\n"
+            "  python -m eval --distractors --out eval/reports/   the full report, clean and "
+            "with distractors\n"
             "  python -m eval --dataset squad2 --systems bm25,dense,hybrid --k 10 "
             "--out eval/reports/\n"
-            "  python -m eval --gate                run, then compare with eval/expected.toml\n"
+            "  python -m eval --gate                run (with distractors), then compare with "
+            "eval/expected.toml\n"
             "exit status: 0 ok, 1 the gate found a regression, 2 usage or data error"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -71,9 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         type=Path,
         help=(
-            "folder holding squad2-sample/ and multihop-rag-sample/ (default: ../shared/datasets "
-            "next to the repository, when it exists; required otherwise, except for "
-            "--dataset sample)"
+            "folder holding squad2-sample/, multihop-rag-sample/ and "
+            "wikipedia-current-events/ (default: ../shared/datasets next to the repository, "
+            "when it exists; required otherwise, except for --dataset sample without "
+            "distractors)"
         ),
     )
     parser.add_argument(
@@ -84,10 +88,27 @@ def build_parser() -> argparse.ArgumentParser:
         "into DIR",
     )
     parser.add_argument(
+        "--distractors",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also run every dataset with the Wikipedia current-events pages (~4,900 chunks of "
+        "unrelated news) indexed beside its articles, reported as <dataset>+distractors; the "
+        "pool is embedded once per run (~2 min on 2 cores). Default: on with --gate and "
+        "--update-expected, off otherwise",
+    )
+    parser.add_argument(
+        "--distractor-systems",
+        metavar="NAMES",
+        help="comma-separated systems run with distractors, or 'all' (default: every system "
+        f"of --systems; with --gate and --update-expected: {','.join(GATE_DISTRACTOR_SYSTEMS)}"
+        ", since hybrid+rescore embeds thousands of pool sentences per dataset)",
+    )
+    parser.add_argument(
         "--gate",
         action="store_true",
         help="compare the scores with --expected and exit 1 if any fell by more than its "
-        "tolerance, naming each dataset / system / metric with expected and got values",
+        "tolerance, naming each dataset / system / metric with expected and got values; "
+        "runs the distractor variants too unless --no-distractors",
     )
     parser.add_argument(
         "--expected",
@@ -131,14 +152,14 @@ def build_parser() -> argparse.ArgumentParser:
         "'all' (default: %(default)s; asking is slow, and answer quality depends mostly on "
         "sentence selection, not on the retrieval mode)",
     )
+    gate_subset = ", ".join(f"{n} of {d}" for d, n in GATE_ASK.items())
     parser.add_argument(
-        "--ask-limit",
-        type=int,
-        metavar="N",
-        default=DEFAULT_ASK_LIMIT,
-        help="questions per dataset put to Index.ask: up to N/2 unanswerable ones, the rest "
-        "answerable ones with a gold answer, always the same ones (default: %(default)s; 0 = "
-        "every question)",
+        "--ask",
+        metavar="all|gate|N",
+        help="questions per dataset put to Index.ask: 'all'; 'gate', the gate's fixed plan "
+        f"(every question, except {gate_subset}); or N, up to N/2 unanswerable ones and the "
+        "rest answerable ones with a gold answer, always the same ones. Default: 'gate' with "
+        "--gate or --update-expected, 'all' otherwise",
     )
     parser.add_argument(
         "--limit",
@@ -157,23 +178,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--index-dir",
         metavar="DIR",
         type=Path,
-        help="keep each dataset's index in DIR/<dataset> and reuse it on the next run (unchanged "
-        "articles are not re-embedded, but articles a loader no longer makes stay: delete DIR "
-        "after changing a loader); default: a fresh temporary folder per run",
+        help="keep each dataset's index in DIR/<dataset> (DIR/<dataset>+distractors, and the "
+        "pool's in DIR/_distractor-pool) and reuse it on the next run (unchanged articles are "
+        "not re-embedded, but articles a loader no longer makes stay: delete DIR after "
+        "changing a loader); default: a fresh temporary folder per run",
     )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(arguments)
     try:
-        return _main(args)
+        return _main(args, arguments)
     except (UsageError, NewsQAError, ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
 
-def _main(args: argparse.Namespace) -> int:
+def _main(args: argparse.Namespace, argv: list[str]) -> int:
     names = _split(args.dataset) if args.dataset else None
     system_names = _split(args.systems)
     if args.results is not None:
@@ -183,8 +206,13 @@ def _main(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise UsageError(f"--limit of {args.limit} is too small; give at least 1 question")
     systems = get_systems(system_names)
-    plan = None if args.no_answers else _answer_plan(args.answer_systems, args.ask_limit)
+    gating = args.gate or args.update_expected
+    ask = args.ask or ("gate" if gating else "all")
+    plan = None if args.no_answers else _answer_plan(args.answer_systems, ask)
+    distractors = gating if args.distractors is None else args.distractors
+    distractor_systems = _distractor_systems(args.distractor_systems, gating, system_names)
     evalsets = load_datasets(names, args.data_dir)
+    distractor_pool = pool.load_pool(pool_data_dir(args.data_dir)) if distractors else None
     if args.limit is not None:
         evalsets = [e.limited(args.limit) for e in evalsets]
     result = run(
@@ -195,13 +223,59 @@ def _main(args: argparse.Namespace) -> int:
         index_root=args.index_dir,
         answers=plan,
         timed=args.timed or None,
+        pool=distractor_pool,
+        distractor_systems=distractor_systems,
     )
+    result.settings["command"] = " ".join(["python -m eval", *argv])
     print(report.text_table(result))
     if args.out is not None:
         written = report.write_reports(result, args.out)
         print(f"reports written to {args.out}/: {', '.join(p.name for p in written)}")
     scores = result.scores()
-    return _finish(args, scores, names or list(DATASETS), [s.name for s in systems])
+    checked = run_names(names or list(DATASETS), distractors)
+    # Runs with distractors (+distractors ones, and a dataset over the pool) ran only the
+    # distractor systems: the others' expectations are not checked there.
+    systems_of = {
+        name: [
+            s.name for s in systems if distractor_systems is None or s.name in distractor_systems
+        ]
+        for name in checked
+        if distractors and (name.endswith(pool.SUFFIX) or _over_pool(name))
+    }
+    return _finish(args, scores, checked, [s.name for s in systems], systems_of)
+
+
+def run_names(datasets: list[str], distractors: bool) -> list[str]:
+    """The result names a run of these datasets makes: each dataset, then its +distractors
+    run, except for a dataset whose corpus is the pool (its clean run has the distractors)."""
+    names = []
+    for name in datasets:
+        names.append(name)
+        if distractors and not _over_pool(name):
+            names.append(pool.distractor_name(name))
+    return names
+
+
+def _over_pool(name: str) -> bool:
+    """The dataset's corpus is the distractor pool's pages (news-quiz)."""
+    spec = DATASETS.get(name)
+    return spec is not None and spec.folder == pool.POOL_FOLDER
+
+
+def pool_data_dir(data_dir: Path | None) -> Path:
+    folder = resolve_data_dir(data_dir)
+    if folder is None:
+        raise UsageError(
+            f"distractors need the shared datasets, and there is no {DEFAULT_DATA_DIR}; pass "
+            "--data-dir DIR (the folder holding wikipedia-current-events/), or run without "
+            "them: --no-distractors"
+        )
+    if not pool.pool_folder(folder).is_dir():
+        raise UsageError(
+            f"distractors need {pool.pool_folder(folder)}/ (the Wikipedia current-events "
+            "pages); check --data-dir, or run without them: --no-distractors"
+        )
+    return folder
 
 
 def _from_results(
@@ -216,8 +290,21 @@ def _from_results(
     return _finish(args, scores, names or list(scores), system_names)
 
 
+def _distractor_systems(value: str | None, gating: bool, systems: list[str]) -> list[str] | None:
+    """The systems run with distractors (None: all of them)."""
+    if value is None:
+        return [s for s in systems if s in GATE_DISTRACTOR_SYSTEMS] if gating else None
+    if value.strip() == "all":
+        return None
+    return [s.name for s in get_systems(_split(value))]
+
+
 def _finish(
-    args: argparse.Namespace, scores: gate.Scores, datasets: list[str], systems: list[str]
+    args: argparse.Namespace,
+    scores: gate.Scores,
+    datasets: list[str],
+    systems: list[str],
+    systems_of: dict[str, list[str]] | None = None,
 ) -> int:
     if args.update_expected:
         previous = gate.load_expected(args.expected) if args.expected.exists() else None
@@ -225,7 +312,9 @@ def _finish(
         print(f"expected scores written to {args.expected}")
     if not args.gate:
         return 0
-    outcome = gate.compare(gate.load_expected(args.expected), scores, datasets, systems)
+    outcome = gate.compare(
+        gate.load_expected(args.expected), scores, datasets, systems, systems_of=systems_of
+    )
     print(outcome.summary(str(args.expected)))
     return 0 if outcome.passed else 1
 
@@ -258,7 +347,10 @@ def load_datasets(names: list[str] | None, data_dir: Path | None) -> list[EvalSe
                 raise UsageError(f"{name}: no {spec.folder}/ in {folder}; check --data-dir")
             print(f"{name}: skipped, no {spec.folder}/ in {folder}", file=sys.stderr)
             continue
-        evalsets.append(spec.load(where or Path(".")))
+        evalset = spec.load(where or Path("."))
+        # A dataset over the distractor pages gets no second run over them (eval.pool).
+        evalset.corpus_is_pool = spec.folder == pool.POOL_FOLDER
+        evalsets.append(evalset)
     return evalsets
 
 
@@ -270,14 +362,22 @@ def resolve_data_dir(data_dir: Path | None) -> Path | None:
     return DEFAULT_DATA_DIR if DEFAULT_DATA_DIR.is_dir() else None
 
 
-def _answer_plan(names: str, limit: int) -> AnswerPlan:
-    if limit < 0:
-        raise UsageError(f"--ask-limit of {limit} is negative; give 0 (all) or more")
+def _answer_plan(names: str, ask: str) -> AnswerPlan:
+    """The plan for --answer-systems NAMES and --ask all|gate|N."""
     chosen = None if names.strip() == "all" else get_systems(_split(names))
-    return AnswerPlan(
-        systems=None if chosen is None else frozenset(s.name for s in chosen),
-        limit=limit or None,
-    )
+    systems = None if chosen is None else frozenset(s.name for s in chosen)
+    value = ask.strip().lower()
+    if value == "all":
+        return AnswerPlan(systems=systems, limit=None)
+    if value == "gate":
+        return AnswerPlan(systems=systems, limit=None, limits=GATE_ASK)
+    try:
+        limit = int(value)
+    except ValueError:
+        raise UsageError(f"--ask {ask!r} is not 'all', 'gate' or a number of questions") from None
+    if limit < 1:
+        raise UsageError(f"--ask of {limit} is too small; give 1 or more, or 'all'")
+    return AnswerPlan(systems=systems, limit=limit)
 
 
 def _split(value: str) -> list[str]:

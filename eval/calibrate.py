@@ -1,6 +1,7 @@
 """Calibrate the abstention threshold on real answerable and unanswerable questions.
 
-    python -m eval.calibrate                      # sample, squad2, multihop-rag
+    python -m eval.calibrate                      # every dataset found
+    python -m eval.calibrate --distractors        # ... and each again with the distractor pool
     python -m eval.calibrate --per-dataset 120    # questions asked per dataset
 
 Every question is answered once with abstention switched off (``abstain_below=0``), which
@@ -13,6 +14,12 @@ questions still answered with a gold answer in the cited sentences. Both matter 
 with the best mean, over the datasets, of (abstention F1 + answered share) / 2;
 ``qa.answer.ABSTAIN_BELOW`` is set from it by hand (a deliberate edit).
 
+With ``--distractors`` every dataset is also run with the Wikipedia current-events pages
+indexed beside it (``eval.pool``: the pool is embedded once, each dataset gets a copy), as
+``<name>+distractors``; the recommendation is then given for the clean runs, the distractor
+runs and all of them. A dataset whose corpus is the pool (news-quiz) has one run, counted in
+both.
+
 Questions answered by quoting a named person ("What did X say?") abstain on their own rule
 (X is not in the articles), not on this threshold; their scores are 1.0 here.
 """
@@ -21,19 +28,22 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from eval.__main__ import UsageError, load_datasets
+from eval import pool
+from eval.__main__ import UsageError, load_datasets, pool_data_dir
+from eval.datasets.base import EvalSet
+from eval.embedcache import CachingEmbedder
 from eval.metrics import contains_answer
-from qa import Index
+from eval.pool import Pool, PoolIndex, Variant, plan_variants, pool_index_for, variant_index
 from qa.answer import ABSTAIN_BELOW
+from qa.embed import Embedder, get_embedder
 
 
 @dataclass(frozen=True)
 class Scored:
-    dataset: str
+    dataset: str  # the run's name: "squad2" or "squad2+distractors"
     unanswerable: bool
     confidence: float
     hard_abstain: bool  # abstained whatever the threshold (e.g. the person is not in the articles)
@@ -46,13 +56,28 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--data-dir", type=Path, default=None, help="datasets folder "
-                        "(default: ../shared/datasets when it exists)")
-    parser.add_argument("--datasets", default="sample,squad2,multihop-rag",
-                        help="comma-separated dataset names (default: all three)")
-    parser.add_argument("--per-dataset", type=int, default=160,
-                        help="questions per dataset, half unanswerable where possible "
-                        "(default: 160)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="datasets folder (default: ../shared/datasets when it exists)",
+    )
+    parser.add_argument(
+        "--datasets",
+        default=None,
+        help="comma-separated dataset names (default: every dataset found)",
+    )
+    parser.add_argument(
+        "--distractors",
+        action="store_true",
+        help="also run each dataset with the distractor pool indexed beside it",
+    )
+    parser.add_argument(
+        "--per-dataset",
+        type=int,
+        default=160,
+        help="questions per dataset, half unanswerable where possible (default: 160)",
+    )
     parser.add_argument("--low", type=float, default=0.30, help="lowest threshold (0.30)")
     parser.add_argument("--high", type=float, default=0.70, help="highest threshold (0.70)")
     parser.add_argument("--step", type=float, default=0.02, help="threshold step (0.02)")
@@ -60,40 +85,78 @@ def main(argv: list[str] | None = None) -> int:
     if args.step <= 0 or args.low > args.high:
         parser.error("thresholds need --step > 0 and --low <= --high")
 
+    names = [n.strip() for n in args.datasets.split(",")] if args.datasets else None
     try:
-        evalsets = load_datasets([n.strip() for n in args.datasets.split(",")], args.data_dir)
-    except UsageError as error:
+        evalsets = load_datasets(names, args.data_dir)
+        distractors = pool.load_pool(pool_data_dir(args.data_dir)) if args.distractors else None
+    except (UsageError, FileNotFoundError) as error:
         parser.error(str(error))
-    scored: list[Scored] = []
-    for evalset in evalsets:
-        scored += _score(evalset, args.per_dataset)
+    scored = score_runs(evalsets, distractors, args.per_dataset, get_embedder())
 
     thresholds = []
     t = args.low
     while t <= args.high + 1e-9:
         thresholds.append(round(t, 4))
         t += args.step
-    names = list(dict.fromkeys(s.dataset for s in scored))
-    print(_table(scored, names, thresholds))
-    best = max(thresholds, key=lambda th: _objective(scored, names, th))
-    print(
-        f"\nrecommended ABSTAIN_BELOW = {best:.2f} (objective "
-        f"{_objective(scored, names, best):.3f}); current qa.answer.ABSTAIN_BELOW = "
-        f"{ABSTAIN_BELOW:.2f} (objective {_objective(scored, names, ABSTAIN_BELOW):.3f})"
-    )
+    runs = list(dict.fromkeys(s.dataset for s in scored))
+    print(_table(scored, runs, thresholds))
+    print()
+    for label, group in _groups(runs, distractors is not None):
+        best = max(thresholds, key=lambda th: _objective(scored, group, th))
+        print(
+            f"recommended ABSTAIN_BELOW{label} = {best:.2f} (objective "
+            f"{_objective(scored, group, best):.3f}); current qa.answer.ABSTAIN_BELOW = "
+            f"{ABSTAIN_BELOW:.2f} (objective {_objective(scored, group, ABSTAIN_BELOW):.3f})"
+        )
+    if distractors is not None:
+        print(distractors.credit)
     return 0
 
 
-def _score(evalset, per_dataset: int) -> list[Scored]:
+def score_runs(
+    evalsets: list[EvalSet], distractors: Pool | None, per_dataset: int, embedder: Embedder
+) -> list[Scored]:
+    """Ask ``per_dataset`` questions of each dataset with abstention off, and again with the
+    distractor pool beside it when one is given (one pool index, copied per dataset: the
+    mechanism of ``python -m eval --distractors``)."""
+    scored: list[Scored] = []
+    # Nothing is timed here: every vector is remembered across the runs (eval.embedcache).
+    cached = CachingEmbedder(embedder)
+    if distractors is not None:
+        print(f"indexing {len(distractors.articles)} distractor articles ...", file=sys.stderr)
+    with pool_index_for(distractors, embedder=cached) as pooled:
+        for evalset in evalsets:
+            ids = {a.id for a in evalset.articles}
+            variants, _ = plan_variants(evalset.name, ids, evalset.corpus_is_pool, pooled)
+            for variant in variants:
+                scored += _score(evalset, variant, pooled, per_dataset, cached)
+    return scored
+
+
+def _groups(runs: list[str], distractors: bool) -> list[tuple[str, list[str]]]:
+    """The sets of runs a threshold is recommended for: all of them, and with distractors
+    the clean runs and the distractor runs apart (a run over the pool itself is in both)."""
+    if not distractors:
+        return [("", runs)]
+    noisy = {pool.base_name(r) for r in runs if r.endswith(pool.SUFFIX)}
+    clean = [r for r in runs if not r.endswith(pool.SUFFIX)]
+    with_pool = [r for r in runs if r.endswith(pool.SUFFIX) or r not in noisy]
+    return [(" (clean runs)", clean), (" (with distractors)", with_pool), (" (all runs)", runs)]
+
+
+def _score(
+    evalset: EvalSet,
+    variant: Variant,
+    pooled: PoolIndex | None,
+    per_dataset: int,
+    embedder: CachingEmbedder,
+) -> list[Scored]:
     unanswerable = [q for q in evalset.queries if q in evalset.unanswerable]
     answerable = [q for q in evalset.queries if q not in evalset.unanswerable]
     n_un = min(len(unanswerable), per_dataset // 2)
     chosen = unanswerable[:n_un] + answerable[: per_dataset - n_un]
     results = []
-    with (
-        tempfile.TemporaryDirectory(prefix="calibrate-") as folder,
-        Index.open(folder, create=True) as index,
-    ):
+    with variant_index(variant, pooled, embedder=embedder) as index:
         index.add(evalset.articles)
         for i, qid in enumerate(chosen, start=1):
             answer = index.ask(evalset.queries[qid], abstain_below=0.0)
@@ -104,11 +167,16 @@ def _score(evalset, per_dataset: int) -> list[Scored]:
                 else None
             )
             results.append(
-                Scored(evalset.name, qid in evalset.unanswerable, answer.confidence,
-                       answer.abstained, hit)
+                Scored(
+                    variant.name,
+                    qid in evalset.unanswerable,
+                    answer.confidence,
+                    answer.abstained,
+                    hit,
+                )
             )
             if i % 40 == 0:
-                print(f"{evalset.name}: {i}/{len(chosen)} asked", file=sys.stderr)
+                print(f"{variant.name}: {i}/{len(chosen)} asked", file=sys.stderr)
     return results
 
 
@@ -153,8 +221,7 @@ def _table(scored: list[Scored], names: list[str], thresholds: list[float]) -> s
     )
     return (
         "Abstention precision / recall / F1 (unanswerable = positive) and the share of "
-        f"answerable questions answered with a gold answer cited. {counts}.\n\n"
-        + "\n".join(lines)
+        f"answerable questions answered with a gold answer cited. {counts}.\n\n" + "\n".join(lines)
     )
 
 

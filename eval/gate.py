@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,11 +19,13 @@ from eval.metrics import LOWER_IS_BETTER
 
 EXPECTED = Path(__file__).resolve().parent / "expected.toml"
 DEFAULT_TOLERANCE = 0.02
-# Answer metrics are measured on ~40 questions per dataset, where one question moves a score
-# by 0.025-0.05: a tighter tolerance would fail on noise. Citations must stay exact.
+# Answer metrics are measured on 45-120 questions per dataset (the sample has 36 with a gold
+# answer, so one question moves its answer hit by 0.028): a tighter tolerance would fail on
+# noise. Citations must stay exact.
 DEFAULT_TOLERANCES = {
     "Citation exact": 0.0,
     "Answer hit": 0.05,
+    "Answered": 0.05,
     "Abstain P": 0.05,
     "Abstain R": 0.05,
     "Abstain F1": 0.05,
@@ -122,15 +124,19 @@ def compare(
     scores: Scores,
     datasets: Collection[str] | None = None,
     systems: Collection[str] | None = None,
+    *,
+    systems_of: Mapping[str, Collection[str]] | None = None,
 ) -> GateResult:
-    """Check every expected score of the selected datasets and systems (all when None),
-    plus the hard floors on whatever the run measured."""
+    """Check every expected score of the selected datasets and systems (all when None; per
+    dataset ``systems_of`` overrides ``systems``), plus the hard floors on whatever the run
+    measured."""
     checks: list[Check] = []
     for dataset, by_system in expected.scores.items():
         if datasets is not None and dataset not in datasets:
             continue
+        selected = (systems_of or {}).get(dataset, systems)
         for system, values in by_system.items():
-            if systems is not None and system not in systems:
+            if selected is not None and system not in selected:
                 continue
             got = scores.get(dataset, {}).get(system, {})
             for metric, value in values.items():

@@ -27,6 +27,11 @@ passages. What each number then means:
 
 Unanswerable questions have no gold items and are left out, as the official scorer skips
 null queries. Hand-written code is kept to the hit rule, the conversion and that one formula.
+
+AnswerRecall@10 is not about gold items: a gold *short answer* string appears in one of the
+first 10 passages (case-insensitive, runs of whitespace read as one space), over answerable
+questions that have gold answers. It needs no hit rule, so it is comparable across datasets,
+and it is the metric of the project's held-out news set.
 """
 
 from __future__ import annotations
@@ -40,9 +45,13 @@ from ir_measures import AP, RR, R, Success, nDCG
 
 CUTOFF = 10
 RETRIEVAL_METRICS = ("Hits@1", "Hits@4", "Hits@10", "Recall@10", "MRR@10", "nDCG@10", "MAP@10")
+ANSWER_RECALL = "AnswerRecall@10"
+# The retrieval columns of every table: the trec_eval metrics with AnswerRecall@10 beside Recall.
+RETRIEVAL_COLUMNS = (*RETRIEVAL_METRICS[:4], ANSWER_RECALL, *RETRIEVAL_METRICS[4:])
 LATENCY_METRICS = ("p50 ms", "p95 ms")
 ANSWER_METRICS = (
     "Answer hit",
+    "Answered",
     "Citation exact",
     "Abstain P",
     "Abstain R",
@@ -135,6 +144,22 @@ def percentiles(seconds: Sequence[float], prefix: str = "") -> dict[str, float]:
     return {f"{prefix}p50 ms": float(p50), f"{prefix}p95 ms": float(p95)}
 
 
+def normalise_answer(text: str) -> str:
+    """Casefolded, every run of whitespace one space: the form AnswerRecall@10 compares."""
+    return " ".join(text.casefold().split())
+
+
+def answer_rank(passages: Sequence[str], gold_answers: Iterable[str]) -> int | None:
+    """Rank (1-based) of the first passage holding a gold answer string, within the first
+    ``CUTOFF``; None when none does. Per question, AnswerRecall@10 is ``rank is not None``."""
+    golds = [g for g in (normalise_answer(a) for a in gold_answers) if g]
+    for rank, text in enumerate(passages[:CUTOFF], start=1):
+        flat = normalise_answer(text)
+        if any(g in flat for g in golds):
+            return rank
+    return None
+
+
 def _as_run(items: list[str]) -> dict[str, float]:
     # Strictly falling scores: trec_eval orders by score, and breaks ties by doc id, which
     # would reorder the list.
@@ -170,9 +195,11 @@ def contains_answer(sentences: Iterable[str], gold_answers: Iterable[str]) -> bo
 
 def answer_scores(outcomes: Mapping[str, AnswerOutcome], unanswerable: set[str]) -> dict:
     """Answer hit (over answerable questions that have gold answers; an abstention is a miss),
+    answered share (answerable questions given an answer rather than an abstention),
     citation exactness (over all citations; vacuously 1.0 with none) and abstention
     precision / recall / F1, abstaining being the positive class (0.0 when undefined)."""
     judged = [o.answer_hit for o in outcomes.values() if o.answer_hit is not None]
+    answerable = [o for q, o in outcomes.items() if q not in unanswerable]
     n_citations = sum(o.citations for o in outcomes.values())
     exact = sum(o.exact_citations for o in outcomes.values())
     abstained = {q for q, o in outcomes.items() if o.abstained}
@@ -183,6 +210,9 @@ def answer_scores(outcomes: Mapping[str, AnswerOutcome], unanswerable: set[str])
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {
         "Answer hit": sum(judged) / len(judged) if judged else 0.0,
+        "Answered": (
+            sum(not o.abstained for o in answerable) / len(answerable) if answerable else 0.0
+        ),
         "Citation exact": exact / n_citations if n_citations else 1.0,
         "Abstain P": precision,
         "Abstain R": recall,

@@ -1,10 +1,14 @@
 """Run the systems over each dataset: build one index per dataset, score, and time questions.
 
 Each dataset's index is built once per run (in a temporary folder unless ``index_root`` is
-given) and shared by all systems, so they see the same chunks, questions and k. Scores come
-from batched retrieval (fast: one embedding call per batch); latency comes from questions
-retrieved one at a time, as a user asks them, since a batch hides per-question costs. By
-default a fixed, evenly spread sample of questions is timed, to keep the CI gate quick.
+given) and shared by all systems, so they see the same chunks, questions and k. With a
+distractor pool (``eval.pool``) each dataset is run a second time, as ``<name>+distractors``,
+over a copy of the pool's index with the dataset's articles added; the pool is embedded once
+per run. Scores come from batched retrieval (fast: one embedding call per batch); latency
+comes from questions retrieved one at a time, as a user asks them, since a batch hides
+per-question costs. By default a fixed, evenly spread sample of questions is timed, to keep
+the CI gate quick. Answers (``Index.ask``) are measured on every question by default; the
+gate asks a fixed subset of the two large datasets (``GATE_ASK``).
 """
 
 from __future__ import annotations
@@ -13,24 +17,31 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from eval import metrics
 from eval.datasets.base import EvalSet
+from eval.embedcache import CachingEmbedder, uncached
+from eval.pool import Pool, PoolIndex, Variant, plan_variants, pool_index_for, variant_index
 from eval.systems import System
 from qa import Index
-from qa.embed import Embedder
+from qa.embed import DEFAULT_MODEL, Embedder, get_embedder
 from qa.records import Answer, Citation, Passage
 
 Log = Callable[[str], None]
-DEFAULT_ASK_LIMIT = 40  # questions asked per dataset: Index.ask costs ~0.3-1.5 s on 2 CPUs
 DEFAULT_TIMED = 30  # questions timed one by one per dataset and system
+# Questions the gate asks per run of these datasets (clean and with distractors alike); the
+# others (sample, news-quiz) are asked every question. Index.ask costs 0.1-0.5 s a question
+# on 2 CPUs, and asking all 1,000 questions twice over would take the CI gate past budget.
+GATE_ASK: dict[str, int | None] = {"squad2": 120, "multihop-rag": 120}
+# Systems the gate runs with distractors. hybrid+rescore re-ranks by sentence vectors, and
+# among the pool's passages that means embedding thousands of new sentences per dataset
+# (~1-2 min each on 2 cores): it is run clean in the gate, and with distractors in full runs.
+GATE_DISTRACTOR_SYSTEMS = ("bm25", "dense", "hybrid")
 BATCH = 128  # questions per retrieve_many call when scoring
 TOP_SHOWN = 3  # passages kept per question in the per-query report, down to the first hit
 SNIPPET_CHARS = 160
@@ -40,15 +51,28 @@ SNIPPET_CHARS = 160
 class AnswerPlan:
     """Which systems are asked for answers, and how many questions per dataset.
 
-    ``Index.ask`` is far slower than retrieval, so by default only some questions are asked:
-    up to half of ``limit`` unanswerable ones, the rest answerable ones with a gold answer, in
-    file order (the same questions every run, so the gate compares like with like)."""
+    Every question by default. With a limit, up to half of it unanswerable questions, the
+    rest answerable ones with a gold answer, in file order (the same questions every run, so
+    the gate compares like with like). ``limits`` overrides ``limit`` per dataset (by its
+    base name, so a dataset's clean and distractor runs ask the same questions)."""
 
     systems: frozenset[str] | None = None  # None: every system that can answer
-    limit: int | None = DEFAULT_ASK_LIMIT  # None: every question
+    limit: int | None = None  # None: every question
+    limits: Mapping[str, int | None] = field(default_factory=dict)
 
     def wants(self, system: System) -> bool:
         return system.answer is not None and (self.systems is None or system.name in self.systems)
+
+    def limit_for(self, dataset: str) -> int | None:
+        return self.limits.get(dataset, self.limit)
+
+    def describe(self) -> str:
+        """One line for reports: how many questions each dataset was asked."""
+        parts = [
+            f"{n if n is not None else 'every question'} on {d}" for d, n in self.limits.items()
+        ]
+        rest = "every question" if self.limit is None else f"{self.limit} questions"
+        return f"{rest} per dataset" + (f" ({'; '.join(parts)})" if parts else "")
 
 
 @dataclass
@@ -59,6 +83,10 @@ class QueryResult:
     answerable: bool
     scores: dict[str, float] = field(default_factory=dict)  # retrieval metrics, answerable only
     first_hit: int | None = None  # rank of the first passage that hits a gold item
+    # Rank of the first passage holding a gold answer string (AnswerRecall@10), and whether
+    # that passage is a distractor's: a coincidental match ("2010", "France") in the pool.
+    answer_rank: int | None = None
+    answer_in_distractor: bool = False
     gold_found: int = 0
     n_gold: int = 0
     missed: list[str] = field(default_factory=list)  # gold items not in the first 10 passages
@@ -73,6 +101,7 @@ class SystemResult:
     scores: dict[str, float]
     hits_curve: list[float]
     queries: list[QueryResult]
+    by_kind: dict[str, dict[str, float]] = field(default_factory=dict)  # see breakdown()
 
 
 @dataclass
@@ -91,6 +120,15 @@ class DatasetResult:
     gold_reachable: float | None  # share of gold items lying whole inside some chunk
     index_seconds: float
     systems: dict[str, SystemResult]
+    dataset: str = ""  # the base dataset: "squad2" for "squad2+distractors"
+    distractors: bool = False  # the pool's articles were indexed with the dataset's
+    n_distractor_articles: int = 0
+    n_distractor_chunks: int = 0
+    pool_note: str = ""  # e.g. why a dataset over the pool itself has no +distractors run
+    pool_credit: str = ""  # credit of the distractor pool, when it was indexed
+
+    def __post_init__(self) -> None:
+        self.dataset = self.dataset or self.name
 
 
 @dataclass
@@ -117,9 +155,13 @@ def run(
     index_root: Path | None = None,
     answers: AnswerPlan | None = AnswerPlan(),  # noqa: B008 (frozen, so safe as a default)
     timed: int | None = DEFAULT_TIMED,
+    pool: Pool | None = None,
+    distractor_systems: Collection[str] | None = None,
     log: Log | None = None,
 ) -> RunResult:
-    """Evaluate every system on every dataset; see the module docstring."""
+    """Evaluate every system on every dataset, and again with ``pool``'s distractors indexed
+    beside each dataset when a pool is given (with the systems named in
+    ``distractor_systems`` only, when given); see the module docstring."""
     if k < metrics.CUTOFF:
         raise ValueError(
             f"k of {k} is below {metrics.CUTOFF}, the deepest cutoff reported (Hits@10, "
@@ -132,23 +174,57 @@ def run(
         say(f"[{time.perf_counter() - started:6.1f} s] {message}")
 
     result = RunResult(settings=_settings(k), datasets={})
+    if not evalsets:
+        return result
+    # One memory of vectors for the whole run: a dataset's chunks and sentences are embedded
+    # once for its clean and distractor runs, the pool's sentences once for all datasets.
+    embedder = CachingEmbedder(embedder or get_embedder(model or DEFAULT_MODEL))
     result.settings["timed_per_system"] = timed or "all"
-    result.settings["asked_per_dataset"] = (answers.limit or "all") if answers else 0
-    for evalset in evalsets:
-        with ExitStack() as stack:
-            if index_root is None:
-                folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="eval-")))
-            else:
-                folder = index_root / evalset.name
-            index = stack.enter_context(
-                Index.open(folder, create=True, embedder=embedder, model=model)
-            )
-            result.datasets[evalset.name] = run_dataset(
-                evalset, systems, index, k=k, answers=answers, timed=timed, log=log
-            )
-            result.settings.setdefault("model", index.embedder.name)
-            result.settings.setdefault("chunk_tokens", index.chunk_tokens)
-            result.settings.setdefault("overlap_sentences", index.overlap)
+    result.settings["asked"] = answers.describe() if answers else "none"
+    result.settings["distractors"] = None
+    if pool is not None:
+        log(f"distractor pool: indexing {len(pool.articles)} {pool.name} articles ...")
+    with pool_index_for(pool, index_root=index_root, embedder=embedder, model=model) as pooled:
+        if pooled is not None:
+            log(f"distractor pool: {pooled.n_chunks} chunks in {pooled.seconds:.1f} s")
+            result.settings["distractors"] = {
+                "pool": pool.name if pool else "",
+                "articles": len(pooled.article_ids),
+                "chunks": pooled.n_chunks,
+                "index_seconds": round(pooled.seconds, 1),
+                "credit": pooled.credit,
+            }
+        for evalset in evalsets:
+            ids = {a.id for a in evalset.articles}
+            variants, note = plan_variants(evalset.name, ids, evalset.corpus_is_pool, pooled)
+            for variant in variants:
+                chosen = [
+                    s
+                    for s in systems
+                    if not variant.distractors
+                    or distractor_systems is None
+                    or s.name in distractor_systems
+                ]
+                with variant_index(
+                    variant, pooled, index_root=index_root, embedder=embedder, model=model
+                ) as index:
+                    outcome = run_dataset(
+                        evalset,
+                        chosen,
+                        index,
+                        k=k,
+                        answers=answers,
+                        timed=timed,
+                        log=log,
+                        variant=variant,
+                        pool_index=pooled,
+                    )
+                    outcome.pool_note = note
+                    result.datasets[variant.name] = outcome
+                    result.settings.setdefault("model", index.embedder.name)
+                    result.settings.setdefault("chunk_tokens", index.chunk_tokens)
+                    result.settings.setdefault("overlap_sentences", index.overlap)
+    result.settings["vectors_reused"] = embedder.reused
     result.seconds = time.perf_counter() - started
     return result
 
@@ -162,18 +238,25 @@ def run_dataset(
     answers: AnswerPlan | None = None,
     timed: int | None = DEFAULT_TIMED,
     log: Log = print,
+    variant: Variant | None = None,
+    pool_index: PoolIndex | None = None,
 ) -> DatasetResult:
-    """Index ``evalset``'s articles into ``index`` and evaluate each system on it."""
+    """Index ``evalset``'s articles into ``index`` (empty, or a copy of the pool index for a
+    distractor run) and evaluate each system on it."""
+    variant = variant or Variant(evalset.name, evalset.name, distractors=False, from_pool=False)
+    name = variant.name
     started = time.perf_counter()
-    log(f"{evalset.name}: indexing {len(evalset.articles)} articles ...")
+    log(f"{name}: indexing {len(evalset.articles)} articles ...")
     report = index.add(evalset.articles)
     if report.skipped:
-        log(f"{evalset.name}: {len(report.skipped)} articles skipped, e.g. {report.skipped[0]}")
+        log(f"{name}: {len(report.skipped)} articles skipped, e.g. {report.skipped[0]}")
     index_seconds = time.perf_counter() - started
     n_chunks = index.info().chunks
-    log(f"{evalset.name}: {n_chunks} chunks in {index_seconds:.1f} s")
+    log(f"{name}: {n_chunks} chunks in {index_seconds:.1f} s")
+    own = frozenset(a.id for a in evalset.articles)
+    distractor_ids = (pool_index.article_ids - own) if variant.distractors and pool_index else set()
     outcome = DatasetResult(
-        name=evalset.name,
+        name=name,
         credit=evalset.credit,
         hit_rule=evalset.hit_rule_text,
         map_rule=evalset.map_rule,
@@ -184,17 +267,26 @@ def run_dataset(
         n_articles=len(evalset.articles),
         n_chunks=n_chunks,
         n_asked=0,
-        gold_reachable=_gold_reachable(evalset, index),
+        gold_reachable=_gold_reachable(evalset, index, own),
         index_seconds=index_seconds,
         systems={},
+        dataset=evalset.name,
+        distractors=variant.distractors,
+        n_distractor_articles=len(distractor_ids),
+        n_distractor_chunks=pool_index.n_chunks if distractor_ids and pool_index else 0,
+        pool_credit=pool_index.credit if variant.distractors and pool_index else "",
     )
     for system in systems:
-        log(f"{evalset.name}/{system.name}: {len(evalset.answerable)} questions ...")
+        log(f"{name}/{system.name}: {len(evalset.answerable)} questions ...")
         asked = (
-            questions_to_ask(evalset, answers.limit) if answers and answers.wants(system) else []
+            questions_to_ask(evalset, answers.limit_for(evalset.name))
+            if answers and answers.wants(system)
+            else []
         )
         outcome.n_asked = max(outcome.n_asked, len(asked))
-        outcome.systems[system.name] = run_system(evalset, system, index, k, asked, timed, log)
+        outcome.systems[system.name] = run_system(
+            evalset, system, index, k, asked, timed, log, label=name
+        )
     return outcome
 
 
@@ -206,13 +298,17 @@ def run_system(
     asked: Sequence[str] = (),
     timed: int | None = DEFAULT_TIMED,
     log: Log = print,
+    label: str = "",
 ) -> SystemResult:
     """Score every answerable question (batched), time ``timed`` of them one by one, then
-    ``ask`` the ``asked`` ones."""
+    ``ask`` the ``asked`` ones. Only passages of the dataset's own articles can hit a gold
+    item: a distractor never counts, whatever the hit rule."""
+    label = label or evalset.name
     questions = {
         qid: QueryResult(qid, question, evalset.kinds.get(qid, ""), answerable=False)
         for qid, question in evalset.queries.items()
     }
+    own = frozenset(a.id for a in evalset.articles)
     answerable = evalset.answerable
     rankings: dict[str, list[frozenset[int]]] = {}
     retrieved: dict[str, list[Passage]] = {}
@@ -220,14 +316,15 @@ def run_system(
         batch = answerable[i : i + BATCH]
         results = system.retrieve(index, [evalset.queries[q] for q in batch], k)
         retrieved.update(zip(batch, results, strict=True))
-    for qid in spread(answerable, timed):
-        started = time.perf_counter()
-        system.retrieve(index, [evalset.queries[qid]], k)
-        questions[qid].seconds = time.perf_counter() - started
+    with uncached(index.embedder):  # timed as a user's question: its vector is not remembered
+        for qid in spread(answerable, timed):
+            started = time.perf_counter()
+            system.retrieve(index, [evalset.queries[qid]], k)
+            questions[qid].seconds = time.perf_counter() - started
     for qid in answerable:
         passages = retrieved[qid]
         golds = evalset.relevant[qid]
-        ranking = [_hits(evalset, golds, p) for p in passages]
+        ranking = [_hits(evalset, golds, p, own) for p in passages]
         rankings[qid] = ranking
         found = frozenset().union(*ranking[: metrics.CUTOFF])
         result = questions[qid]
@@ -236,26 +333,75 @@ def run_system(
         result.gold_found = len(found)
         result.first_hit = next((r for r, g in enumerate(ranking, start=1) if g), None)
         result.missed = [golds[i][:SNIPPET_CHARS] for i in range(len(golds)) if i not in found]
+        if evalset.answers.get(qid):
+            result.answer_rank = metrics.answer_rank(
+                [p.text for p in passages], evalset.answers[qid]
+            )
+            if result.answer_rank is not None:
+                result.answer_in_distractor = passages[result.answer_rank - 1].article.id not in own
         # The passages above the first hit (at most 3) are what a reader needs to see why.
         depth = min(TOP_SHOWN, result.first_hit or TOP_SHOWN)
         shown = zip(passages[:depth], ranking[:depth], strict=True)
-        result.top = [_shown(p, bool(g)) for p, g in shown]
+        result.top = [_shown(p, bool(g), p.article.id not in own) for p, g in shown]
     n_gold = {qid: len(evalset.relevant[qid]) for qid in rankings}
     per_query = metrics.retrieval_scores(rankings, n_gold, evalset.map_rule)
     for qid, scores in per_query.items():
         questions[qid].scores = scores
+        if evalset.answers.get(qid):
+            scores[metrics.ANSWER_RECALL] = float(questions[qid].answer_rank is not None)
     scores = metrics.mean(per_query, metrics.RETRIEVAL_METRICS)
+    with_answers = [s for s in per_query.values() if metrics.ANSWER_RECALL in s]
+    if with_answers:
+        scores[metrics.ANSWER_RECALL] = float(
+            sum(s[metrics.ANSWER_RECALL] for s in with_answers) / len(with_answers)
+        )
     timings = [q.seconds for q in questions.values() if q.seconds is not None]
     scores.update(metrics.percentiles(timings))
     if asked:
-        log(f"{evalset.name}/{system.name}: asking {len(asked)} questions ...")
-        scores.update(_answer_all(evalset, system, index, questions, asked))
+        log(f"{label}/{system.name}: asking {len(asked)} questions ...")
+        with uncached(index.embedder):  # answer times as a served index would see them
+            scores.update(_answer_all(evalset, system, index, questions, asked))
     return SystemResult(
         name=system.name,
         scores=scores,
         hits_curve=metrics.hits_curve(rankings, n_gold, k),
         queries=list(questions.values()),
+        by_kind=breakdown(list(questions.values())),
     )
+
+
+def breakdown(queries: Sequence[QueryResult]) -> dict[str, dict[str, float]]:
+    """Per question type (``EvalSet.kinds``; "" becomes "other"), in order of first
+    appearance: how many questions (``n``), answerable (``answerable``), answerable with a
+    gold short answer (``with answer``: what AnswerRecall@10 averages over) and asked
+    (``asked``); mean Recall@10, MRR@10 and AnswerRecall@10 over its answerable questions;
+    and over its asked questions, answer hit (those with a gold answer; an abstention is a
+    miss) and the share abstained on (``Abstained``: wanted for unanswerable types, a lost
+    answer for the others). A value is left out when no question of the type measures it."""
+    kinds: dict[str, list[QueryResult]] = {}
+    for q in queries:
+        kinds.setdefault(q.kind or "other", []).append(q)
+    table: dict[str, dict[str, float]] = {}
+    for kind, members in kinds.items():
+        answerable = [q for q in members if q.answerable]
+        asked = [q for q in members if q.answer is not None]
+        row: dict[str, float] = {
+            "n": len(members),
+            "answerable": len(answerable),
+            "with answer": sum(metrics.ANSWER_RECALL in q.scores for q in answerable),
+            "asked": len(asked),
+        }
+        for metric in ("Recall@10", "MRR@10", metrics.ANSWER_RECALL):
+            values = [q.scores[metric] for q in answerable if metric in q.scores]
+            if values:
+                row[metric] = sum(values) / len(values)
+        judged = [q.answer["answer_hit"] for q in asked if q.answer["answer_hit"] is not None]
+        if judged:
+            row["Answer hit"] = sum(judged) / len(judged)
+        if asked:
+            row["Abstained"] = sum(q.answer["abstained"] for q in asked) / len(asked)
+        table[kind] = row
+    return table
 
 
 def spread(items: Sequence[str], n: int | None) -> list[str]:
@@ -287,6 +433,7 @@ def _answer_all(
     asked: Sequence[str],
 ) -> dict[str, float]:
     assert system.answer is not None
+    own = {a.id for a in evalset.articles}
     outcomes: dict[str, metrics.AnswerOutcome] = {}
     timings: list[float] = []
     sentences: dict[str, list] = {}  # article id -> stored sentences, for the exactness check
@@ -308,7 +455,11 @@ def _answer_all(
             citations=len(exact),
             exact_citations=sum(exact),
         )
-        questions[qid].answer = _answer_record(answer, outcomes[qid], golds, exact)
+        record = _answer_record(answer, outcomes[qid], golds, exact)
+        # An answer quoting the distractor pool: right only by luck (or because the pool
+        # really answers it, like "What did Putin say?" for the sample).
+        record["cites_distractor"] = any(c.article.id not in own for c in answer.citations)
+        questions[qid].answer = record
     scores = metrics.answer_scores(outcomes, evalset.unanswerable)
     scores.update(metrics.percentiles(timings, prefix="Answer "))
     return scores
@@ -348,7 +499,14 @@ def _answer_record(
     }
 
 
-def _hits(evalset: EvalSet, golds: list[str], passage: Passage) -> frozenset[int]:
+def _hits(
+    evalset: EvalSet, golds: list[str], passage: Passage, own: frozenset[str] | None = None
+) -> frozenset[int]:
+    """The gold items ``passage`` hits; none when it is not from one of the dataset's own
+    articles (``own``, when given): a distractor that happens to contain a gold string is not
+    a hit. (bench/fusion.py calls this too, without ``own``.)"""
+    if own is not None and passage.article.id not in own:
+        return frozenset()
     return frozenset(
         i
         for i, gold in enumerate(golds)
@@ -356,24 +514,30 @@ def _hits(evalset: EvalSet, golds: list[str], passage: Passage) -> frozenset[int
     )
 
 
-def _shown(passage: Passage, hit: bool) -> dict:
+def _shown(passage: Passage, hit: bool, distractor: bool = False) -> dict:
     return {
         "rank": passage.rank,
         "hit": hit,
+        "distractor": distractor,
         "title": passage.article.title,
         "text": passage.text[:SNIPPET_CHARS],
     }
 
 
-def _gold_reachable(evalset: EvalSet, index: Index) -> float | None:
-    """Share of gold items that lie whole inside at least one chunk: the ceiling of Recall.
-    A fact cut by a chunk boundary can never be a hit under a substring rule."""
+def _gold_reachable(evalset: EvalSet, index: Index, own: frozenset[str]) -> float | None:
+    """Share of gold items that lie whole inside at least one chunk of the dataset's own
+    articles: the ceiling of Recall. A fact cut by a chunk boundary can never be a hit under
+    a substring rule."""
     store = getattr(index, "store", None)
     if store is None or not hasattr(store, "all_chunk_texts"):
         return None  # the library changed shape; the number is a diagnostic, not a metric
     ids, texts = store.all_chunk_texts()
     owners = store.chunks([int(i) for i in ids])
-    chunks = [(text, owners[int(i)].article_id) for i, text in zip(ids, texts, strict=True)]
+    chunks = [
+        (text, owners[int(i)].article_id)
+        for i, text in zip(ids, texts, strict=True)
+        if owners[int(i)].article_id in own
+    ]
     golds = [g for qid in evalset.answerable for g in evalset.relevant[qid]]
     if not golds:
         return None

@@ -49,10 +49,25 @@ def get_systems(names: Sequence[str]) -> list[System]:
 
 
 def mode_system(name: str, mode: str, description: str) -> System:
-    """A system that is one of ``Index.retrieve_many``'s modes (and ``Index.ask``'s, if any)."""
+    """A system that is one of ``Index.retrieve_many``'s modes (and ``Index.ask``'s).
+
+    Questions are read as ``python -m qa retrieve`` reads them: time words ("in June 2026",
+    "last week") become a date filter first (``Index.interpret_time``). Questions without
+    any are retrieved in one batch."""
 
     def retrieve(index: Index, questions: Sequence[str], k: int) -> list[list[Passage]]:
-        return index.retrieve_many(list(questions), k, mode=mode)
+        results: list[list[Passage] | None] = [None] * len(questions)
+        plain: list[int] = []
+        for i, question in enumerate(questions):
+            text, filters, notes = index.interpret_time(question)
+            if notes:
+                results[i] = index.retrieve(text, k, mode=mode, filters=filters)
+            else:
+                plain.append(i)
+        found = index.retrieve_many([questions[i] for i in plain], k, mode=mode) if plain else []
+        for i, passages in zip(plain, found, strict=True):
+            results[i] = passages
+        return [r or [] for r in results]
 
     return System(name, description, retrieve, _answer_fn(mode))
 

@@ -29,11 +29,13 @@ import numpy as np
 
 from eval.datasets import DATASETS
 from eval.datasets.base import EvalSet
-from eval.pool import DEFAULT_DATA_DIR, indexes_with_distractors
+from eval.embedcache import CachingEmbedder
+from eval.pool import load_pool, plan_variants, pool_index_for, variant_index
 from qa import Index
 from qa.answer import parse_question
 from qa.answer.ask import ANSWER_K
 from qa.answer.features import FEATURES, MODEL_FILE, Selector, candidates, hand_selector
+from qa.embed import get_embedder
 from qa.fusion import DEFAULT_MODE
 
 THRESHOLDS = np.round(np.arange(0.05, 0.96, 0.01), 2)
@@ -153,12 +155,14 @@ def choose_threshold(selector: Selector, by_dataset: dict[str, list[Question]]) 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.train_selector", description=__doc__)
     parser.add_argument("--dataset", default=",".join(DATASETS), help="datasets (default: all)")
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument(
-        "--index-root",
+        "--data-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "datasets"
+    )
+    parser.add_argument(
+        "--index-dir",
         type=Path,
-        default=Path("eval/.indexes"),
-        help="where the per-dataset indexes are built and kept (default: %(default)s)",
+        default=None,
+        help="keep the indexes here and reuse them next time (default: temporary)",
     )
     parser.add_argument("--write", action="store_true", help=f"write {MODEL_FILE}")
     args = parser.parse_args(argv)
@@ -168,11 +172,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(message, file=sys.stderr, flush=True)
 
     by_dataset: dict[str, list[Question]] = {}
-    for name, (evalset, folder) in indexes_with_distractors(
-        names, args.data_dir, args.index_root, log
-    ).items():
-        with Index.open(folder) as index:
-            by_dataset[name] = collect(evalset, index, log)
+    embedder = CachingEmbedder(get_embedder())
+    pool = load_pool(args.data_dir)
+    with pool_index_for(pool, index_root=args.index_dir, embedder=embedder) as pooled:
+        for name in names:
+            spec = DATASETS[name]
+            evalset = spec.load(args.data_dir / spec.folder) if spec.folder else spec.load(
+                args.data_dir
+            )
+            ids = {a.id for a in evalset.articles}
+            variants, _ = plan_variants(name, ids, evalset.corpus_is_pool, pooled)
+            variant = variants[-1]  # with distractors
+            with variant_index(
+                variant, pooled, index_root=args.index_dir, embedder=embedder
+            ) as index:
+                index.add(evalset.articles)  # unchanged articles are skipped
+                log(f"{variant.name}: collecting candidates ...")
+                by_dataset[name] = collect(evalset, index, log)
     hand = hand_selector()
     lines = ["| held-out dataset | questions | hand-set weights | learned (other datasets) |",
              "|---|---:|---:|---:|"]  # fmt: skip

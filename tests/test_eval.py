@@ -3,19 +3,39 @@ a direct reference, the hit rules, reports, the gate and the CLI. No real model 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eval import gate, metrics, report
-from eval.__main__ import main
-from eval.datasets import multihop_rag, sample, squad2
-from eval.datasets.base import exact_substring_hit, same_article_hit, squash, substring_hit
-from eval.run import DEFAULT_TIMED, questions_to_ask, run, spread
+from eval import calibrate, gate, metrics, pool, report
+from eval.__main__ import _answer_plan, _distractor_systems, load_datasets, main, run_names
+from eval.datasets import DATASETS, DatasetSpec, multihop_rag, sample, squad2
+from eval.datasets.base import (
+    exact_substring_hit,
+    question_kind,
+    same_article_hit,
+    squash,
+    substring_hit,
+)
+from eval.embedcache import CachingEmbedder, uncached
+from eval.run import (
+    DEFAULT_TIMED,
+    GATE_ASK,
+    AnswerPlan,
+    QueryResult,
+    breakdown,
+    questions_to_ask,
+    run,
+    spread,
+)
 from eval.systems import SYSTEMS, System, get_systems, mode_system
+from qa import Index
+from qa.load import make_article
 
 from .conftest import FakeEmbedder
 
@@ -111,6 +131,18 @@ def test_squad2_loader_makes_one_article_per_context(tmp_path):
     assert loaded.unanswerable == {"q3"}
     assert loaded.hit_rule is same_article_hit
     assert loaded.map_rule == "standard"
+    assert loaded.kinds == {"q1": "what", "q2": "how many", "q3": "unanswerable"}
+
+
+def test_question_kind_reads_the_wh_word():
+    assert question_kind("How many people live in Paris?") == "how many"
+    assert question_kind("how did the war end") == "how"
+    assert question_kind("In what year was it built?") == "when"
+    assert question_kind("The treaty was signed by whom?") == "who"
+    assert question_kind("Whose army won?") == "who"
+    assert question_kind("In which country is Lyon?") == "which"
+    assert question_kind("What is the capital of France?") == "what"
+    assert question_kind("Name the river.") == "other"
 
 
 def evidence(fact, title, source, url="", published="2023-10-01T10:00:00+00:00"):
@@ -269,6 +301,22 @@ def test_converted_metrics_agree_with_direct_definitions(raw):
         assert curve[k - 1] == pytest.approx(sum(direct) / len(direct))
 
 
+def test_answer_rank_finds_gold_strings_case_insensitively():
+    passages = [
+        "The parliament met on Monday.",
+        "The finance minister said the deficit would fall to 2\npercent.",
+        "PARIS is the capital.",
+    ]
+    assert metrics.answer_rank(passages, ["2 percent"]) == 2  # a line break reads as a space
+    assert metrics.answer_rank(passages, ["paris", "Monday"]) == 1  # the first passage wins
+    assert metrics.answer_rank(passages, ["Capital Of France"]) is None
+    assert metrics.answer_rank(passages, ["", "   "]) is None  # empty answers match nothing
+    assert metrics.answer_rank([], ["Paris"]) is None
+    deep = ["nothing here"] * 10 + ["Paris"]
+    assert metrics.answer_rank(deep, ["Paris"]) is None  # rank 11 is past the cutoff
+    assert metrics.answer_rank(deep[1:], ["Paris"]) == 10
+
+
 def test_latency_percentiles_in_milliseconds():
     timings = [0.001 * i for i in range(1, 101)]  # 1..100 ms
     assert metrics.percentiles(timings) == {
@@ -293,6 +341,7 @@ def test_answer_metrics():
     }
     scores = metrics.answer_scores(outcomes, {"u1", "u2"})
     assert scores["Answer hit"] == pytest.approx(1 / 3)
+    assert scores["Answered"] == pytest.approx(3 / 4)  # a1, a2, a4 of a1..a4
     assert scores["Citation exact"] == pytest.approx(4 / 5)
     assert scores["Abstain P"] == pytest.approx(1 / 2)  # abstained on a3 and u1
     assert scores["Abstain R"] == pytest.approx(1 / 2)  # u1 of u1, u2
@@ -335,7 +384,9 @@ def test_run_evaluates_every_system_on_one_index(sample_run):
     assert (d.n_articles, d.n_answerable, d.n_unanswerable) == (1, 36, 9)
     assert d.n_chunks >= 3 and d.gold_reachable == 1.0
     for s in d.systems.values():
-        assert set(metrics.RETRIEVAL_METRICS) <= set(s.scores)
+        assert set(metrics.RETRIEVAL_COLUMNS) <= set(s.scores)
+        # every answerable sample question has a gold answer inside its gold sentence
+        assert s.scores[metrics.ANSWER_RECALL] >= s.scores["Recall@10"]
         assert s.scores["p95 ms"] >= s.scores["p50 ms"] > 0
         assert len(s.hits_curve) == 10
         assert s.hits_curve == sorted(s.hits_curve)
@@ -357,6 +408,25 @@ def test_timed_and_asked_questions_are_fixed_and_spread():
     assert asked == ["s01", "s02", "s03", "s04", "s05", "u01", "u02", "u03", "u04", "u05"]
     assert len(questions_to_ask(loaded, 40)) == 40  # only 9 unanswerable: the rest answerable
     assert questions_to_ask(loaded, None) == list(loaded.queries)
+
+
+def test_answer_plans_ask_every_question_unless_limited():
+    assert AnswerPlan().limit_for("squad2") is None  # every question by default
+    # The gate asks every question of the small sets, a fixed subset of the large ones, and
+    # the same subset clean and with distractors (limits are keyed by the base name).
+    gate_plan = _answer_plan("hybrid", "gate")
+    assert gate_plan.systems == frozenset({"hybrid"})
+    assert gate_plan.limit_for("sample") is None and gate_plan.limit_for("news-quiz") is None
+    assert gate_plan.limit_for("squad2") == GATE_ASK["squad2"] > 0
+    assert gate_plan.limit_for("multihop-rag") == GATE_ASK["multihop-rag"] > 0
+    assert "every question per dataset" in gate_plan.describe()
+    assert f"{GATE_ASK['squad2']} on squad2" in gate_plan.describe()
+    assert _answer_plan("hybrid", "all") == AnswerPlan(systems=frozenset({"hybrid"}))
+    assert _answer_plan("all", "12") == AnswerPlan(systems=None, limit=12)
+    plan = _answer_plan("hybrid", "12")
+    assert questions_to_ask(sample.load(), plan.limit_for("sample")) == questions_to_ask(
+        sample.load(), 12
+    )
 
 
 def test_run_refuses_k_below_the_cutoffs():
@@ -396,7 +466,7 @@ def test_gate_fails_a_worse_system_and_passes_a_good_one(sample_run, tmp_path):
     assert "p50 ms" not in expected.scores["sample"]["hybrid"]  # timings are not gated
 
     good = gate.compare(expected, {"sample": {"hybrid": scores["hybrid"]}})
-    assert good.passed and len(good.checks) == len(metrics.RETRIEVAL_METRICS)
+    assert good.passed and len(good.checks) == len(metrics.RETRIEVAL_COLUMNS)
 
     # the reversed system, judged against hybrid's expectations
     bad = gate.compare(expected, {"sample": {"hybrid": scores["reversed"]}})
@@ -434,6 +504,22 @@ def test_gate_tolerance_missing_scores_and_hard_floor():
     assert (floor.metric, floor.expected, floor.got) == ("Citation exact", 1.0, 0.99)
 
 
+def test_gate_checks_only_the_systems_run_with_distractors():
+    both = {"hybrid": {"Hits@1": 0.5}, "hybrid+rescore": {"Hits@1": 0.5}}
+    expected = gate.Expected(scores={"s": both, "s+distractors": both})
+    scores = {"s": both, "s+distractors": {"hybrid": {"Hits@1": 0.5}}}
+    [missing] = gate.compare(expected, scores).failures
+    assert str(missing) == "s+distractors / hybrid+rescore / Hits@1: expected 0.500, not " + (
+        "measured in this run"
+    )
+    assert gate.compare(expected, scores, systems_of={"s+distractors": ["hybrid"]}).passed
+    every = ["bm25", "dense", "hybrid", "hybrid+rescore"]
+    assert _distractor_systems(None, True, every) == ["bm25", "dense", "hybrid"]  # the gate's
+    assert _distractor_systems(None, False, every) is None  # a full run: all of them
+    assert _distractor_systems("all", True, every) is None
+    assert _distractor_systems("hybrid,bm25", False, every) == ["hybrid", "bm25"]
+
+
 def test_write_expected_keeps_other_entries_and_rounds_down(tmp_path):
     path = tmp_path / "expected.toml"
     previous = gate.Expected(scores={"squad2": {"bm25": {"Hits@1": 0.5}}})
@@ -449,7 +535,8 @@ def test_write_expected_keeps_other_entries_and_rounds_down(tmp_path):
 
 def test_shipped_expected_file_covers_every_dataset_and_system():
     expected = gate.load_expected()
-    assert set(expected.scores) == {"sample", "squad2", "multihop-rag"}
+    clean = {"sample", "squad2", "multihop-rag"}
+    assert clean | {pool.distractor_name(n) for n in clean} <= set(expected.scores)
     for by_system in expected.scores.values():
         assert set(by_system) >= {"bm25", "dense", "hybrid"}
         for values in by_system.values():
@@ -463,6 +550,287 @@ def test_systems_registry():
         get_systems(["rerank"])
     system = mode_system("bm25-again", "bm25", "test")
     assert system.name == "bm25-again" and callable(system.retrieve)
+
+
+# ---------------------------------------------------------------------------------------------
+# Distractors: one pool index per run, copied per dataset
+# ---------------------------------------------------------------------------------------------
+
+# Sentences quoted from the sample article: a distractor quoting the gold verbatim must still
+# never count as a hit.
+QUOTED = (
+    "Russian Defense Minister Sergei Shoigu made a point of stressing Moscow's close military "
+    "ties with Azerbaijan."
+)
+
+
+def tiny_pool() -> pool.Pool:
+    texts = [
+        "A storm flooded the harbour in Lisbon. Ferries stopped for two days.",
+        "The central bank raised rates by half a point on Thursday. Markets fell.",
+        f"Old news, quoted again. {QUOTED} Nothing else was said.",
+    ]
+    articles = [
+        make_article(title=f"Day {i}", text=text, published=f"2025-01-0{i + 1}")
+        for i, text in enumerate(texts)
+    ]
+    return pool.Pool("tiny-pool", tuple(articles))
+
+
+def folder_digest(folder) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha1(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_pool_index_is_copied_and_extended_without_touching_the_pool(tmp_path):
+    embedder = FakeEmbedder()
+    built = pool.build_pool_index(tiny_pool(), tmp_path / "pool", embedder=embedder)
+    assert built.n_chunks >= 3 and len(built.article_ids) == 3
+    before = folder_digest(built.folder)
+    assert {n.split("-")[0] for n in before} >= {"dense", "bm25"}
+    assert not any(n.endswith(("-wal", "-shm")) for n in before)  # closed: WAL folded in
+
+    copy = pool.copy_pool_index(built, tmp_path / "copy")
+    with Index.open(copy, embedder=embedder) as index:
+        generation = index.store.generation()
+        report_ = index.add(sample.load().articles)
+        assert len(report_.added) == 1 and report_.chunks_added > 0
+        info = index.info()
+        assert info.articles == 4
+        assert info.chunks == built.n_chunks + report_.chunks_added
+        # The caches moved to the new generation: the copied ones were updated, not kept.
+        new_generation = index.store.generation()
+        assert new_generation > generation
+        names = {p.name for p in copy.iterdir()}
+        assert {f"dense-{new_generation}.faiss", f"bm25-{new_generation}"} <= names
+        assert f"dense-{generation}.faiss" not in names
+        found = index.retrieve_many(["harbour storm Lisbon", "Shoigu Azerbaijan"], 3)
+        assert found[0][0].article.title == "Day 0"  # a pool article, found in the copy
+        assert {p.article.title for p in found[1]} & {a.title for a in sample.load().articles}
+    assert folder_digest(built.folder) == before  # the pool's own folder is untouched
+    with Index.open(built.folder, embedder=embedder) as original:
+        assert original.info().articles == 3
+
+
+def test_caching_embedder_remembers_vectors_except_when_paused():
+    class Counting(FakeEmbedder):
+        def __init__(self) -> None:
+            self.embedded: list[str] = []
+
+        def embed(self, texts, progress=False):
+            self.embedded.extend(texts)
+            return super().embed(texts, progress)
+
+    inner = Counting()
+    cached = CachingEmbedder(inner)
+    assert (cached.name, cached.dimension, cached.max_tokens) == (
+        inner.name, inner.dimension, inner.max_tokens,
+    )  # fmt: skip
+    first = cached.embed(["a storm", "a bank", "a storm"])
+    assert inner.embedded == ["a storm", "a bank"]  # each new text embedded once
+    again = cached.embed(["a bank", "a storm"])
+    assert inner.embedded == ["a storm", "a bank"] and cached.reused == 3
+    assert np.array_equal(again, first[[1, 0]])
+    assert np.array_equal(first, FakeEmbedder().embed(["a storm", "a bank", "a storm"]))
+    with uncached(cached):
+        cached.embed(["a storm", "new words"])
+    assert inner.embedded[2:] == ["a storm", "new words"]  # the model itself, not the memory
+    cached.embed(["new words"])
+    assert inner.embedded[4:] == ["new words"]  # nothing was remembered while paused
+    assert cached.embed([]).shape == (0, inner.dimension)
+
+
+def test_plan_variants_names_runs_and_spares_a_dataset_over_the_pool(tmp_path):
+    built = pool.PoolIndex(tmp_path, frozenset({"p1", "p2"}), 5, 0.0, pool.CREDIT)
+    [alone], note = pool.plan_variants("squad2", {"a"}, False, None)
+    assert (alone.name, alone.distractors, alone.from_pool, note) == ("squad2", False, False, "")
+    variants, note = pool.plan_variants("squad2", {"a"}, False, built)
+    assert [(v.name, v.dataset, v.distractors, v.from_pool) for v in variants] == [
+        ("squad2", "squad2", False, False),
+        ("squad2+distractors", "squad2", True, True),
+    ]
+    assert note == ""
+    # A dataset over the pool's own pages: one run, which already has every distractor.
+    [only], note = pool.plan_variants("news-quiz", {"p1", "p2"}, True, built)
+    assert (only.name, only.distractors, only.from_pool) == ("news-quiz", True, True)
+    assert "no separate +distractors run" in note
+    # Declared to be over the pool but loaded differently: its own index, still one run.
+    [only], _ = pool.plan_variants("news-quiz", {"x"}, True, built)
+    assert (only.name, only.from_pool) == ("news-quiz", False)
+    assert pool.base_name("squad2+distractors") == "squad2" == pool.base_name("squad2")
+
+
+def test_run_names_skip_the_variant_of_a_dataset_over_the_pool(monkeypatch):
+    assert run_names(["sample", "squad2"], False) == ["sample", "squad2"]
+    assert run_names(["sample", "squad2"], True) == [
+        "sample",
+        "sample+distractors",
+        "squad2",
+        "squad2+distractors",
+    ]
+    spec = DatasetSpec("news-quiz", pool.POOL_FOLDER, lambda folder: sample.load(), "pool")
+    monkeypatch.setitem(DATASETS, "news-quiz", spec)
+    assert run_names(["news-quiz"], True) == ["news-quiz"]
+
+
+def test_a_dataset_reading_the_pool_folder_is_marked(monkeypatch, tmp_path):
+    spec = DatasetSpec("news-quiz", pool.POOL_FOLDER, lambda folder: sample.load(), "pool")
+    monkeypatch.setitem(DATASETS, "news-quiz", spec)
+    (tmp_path / pool.POOL_FOLDER).mkdir()
+    quiz, bundled = load_datasets(["news-quiz", "sample"], tmp_path)
+    assert quiz.corpus_is_pool and not bundled.corpus_is_pool
+    assert quiz.limited(3).corpus_is_pool
+
+
+def distractors_only() -> System:
+    """Hybrid's passages with the dataset's own articles removed: every passage a distractor."""
+    hybrid = SYSTEMS["hybrid"]
+    own = {a.id for a in sample.load().articles}
+    return System(
+        "distractors-only",
+        "hybrid without the dataset's articles",
+        lambda index, questions, k: [
+            [p for p in passages if p.article.id not in own]
+            for passages in hybrid.retrieve(index, questions, 20)
+        ],
+    )
+
+
+@pytest.fixture(scope="module")
+def distractor_run():
+    return run(
+        [sample.load()],
+        get_systems(["hybrid"]) + [distractors_only()],
+        embedder=FakeEmbedder(),
+        answers=AnswerPlan(systems=frozenset({"hybrid"}), limit=12),
+        timed=3,
+        pool=tiny_pool(),
+        log=lambda message: None,
+    )
+
+
+def test_distractor_run_is_named_and_reported_beside_the_clean_one(distractor_run, tmp_path):
+    assert list(distractor_run.datasets) == ["sample", "sample+distractors"]
+    clean, noisy = distractor_run.datasets.values()
+    assert (clean.distractors, noisy.distractors) == (False, True)
+    assert clean.dataset == noisy.dataset == "sample"
+    assert (clean.n_distractor_articles, noisy.n_distractor_articles) == (0, 3)
+    assert noisy.n_chunks == clean.n_chunks + noisy.n_distractor_chunks
+    assert noisy.pool_credit == pool.CREDIT and clean.pool_credit == ""
+    assert distractor_run.settings["distractors"]["articles"] == 3
+    assert distractor_run.settings["vectors_reused"] > 0  # the sample's chunks, for one
+    assert clean.n_asked == noisy.n_asked == 12
+
+    scores = distractor_run.scores()
+    assert set(scores) == {"sample", "sample+distractors"}
+    written = report.write_reports(distractor_run, tmp_path)
+    saved = json.loads((tmp_path / "results.json").read_text())
+    assert report.scores_from_json(saved) == scores
+    assert saved["datasets"]["sample+distractors"]["distractors"] is True
+    md = (tmp_path / "report.md").read_text()
+    assert "## Clean and with distractors" in md and "## sample+distractors" in md
+    assert "fordred/wikinews" in md and "fordred/wikinews" in report.text_table(distractor_run)
+    assert "| sample | hybrid | " in md and " → " in md
+    rows = [json.loads(line) for line in (tmp_path / "per_query.jsonl").read_text().splitlines()]
+    assert {r["dataset"] for r in rows} == {"sample", "sample+distractors"}
+    assert len(written) == 5
+
+    # The gate names the variant: expect the clean scores of the distractor run, then break it.
+    expected_file = tmp_path / "expected.toml"
+    gate.write_expected(scores, expected_file)
+    expected = gate.load_expected(expected_file)
+    assert "sample+distractors" in expected.scores
+    assert gate.compare(expected, scores).passed
+    broken = json.loads(json.dumps(scores))
+    broken["sample+distractors"]["hybrid"]["Hits@10"] -= 0.5
+    [failure] = gate.compare(expected, broken).failures
+    assert str(failure).startswith("sample+distractors / hybrid / Hits@10: expected")
+    # Without distractors in the run, its expectations are not checked.
+    assert gate.compare(expected, {"sample": scores["sample"]}, ["sample"]).passed
+
+
+def test_a_distractor_passage_is_never_a_hit(distractor_run):
+    noisy = distractor_run.datasets["sample+distractors"].systems["distractors-only"]
+    # The pool quotes a gold sentence verbatim, and this system returns only pool passages:
+    # the hit rule would accept the quote, but a passage that is not the dataset's is no hit.
+    for metric in ("Hits@10", "Recall@10", "MRR@10", "nDCG@10", "MAP@10"):
+        assert noisy.scores[metric] == 0.0
+    quoting = [
+        q
+        for q in noisy.queries
+        if q.answerable and any(t["distractor"] and QUOTED in t["text"] + QUOTED for t in q.top)
+    ]
+    assert quoting and all(not t["hit"] for q in quoting for t in q.top)
+    # An answer string may still turn up in a distractor: counted, and marked as such.
+    stray = [q for q in noisy.queries if q.answer_rank is not None]
+    assert all(q.answer_in_distractor for q in stray)
+    clean = distractor_run.datasets["sample"].systems["hybrid"]
+    assert all(not t["distractor"] for q in clean.queries for t in q.top)
+
+
+def test_breakdown_by_question_type():
+    def result(qid, kind, scores=None, abstained=None, hit=None):
+        answer = None if abstained is None else {"abstained": abstained, "answer_hit": hit}
+        return QueryResult(qid, "?", kind, scores is not None, scores or {}, answer=answer)
+
+    recall = metrics.ANSWER_RECALL
+    queries = [
+        result("a", "who", {"Recall@10": 1.0, "MRR@10": 0.5, recall: 1.0}, False, True),
+        result("b", "who", {"Recall@10": 0.0, "MRR@10": 0.0, recall: 0.0}, True, False),
+        result("c", "who", {"Recall@10": 1.0, "MRR@10": 1.0}),  # not asked, no gold answer
+        result("d", "", {"Recall@10": 0.5, "MRR@10": 1.0}, False),
+        result("u", "unanswerable", None, True),
+        result("v", "unanswerable", None, False),
+    ]
+    table = breakdown(queries)
+    assert list(table) == ["who", "other", "unanswerable"]
+    assert table["who"] == {
+        "n": 3,
+        "answerable": 3,
+        "with answer": 2,
+        "asked": 2,
+        "Recall@10": pytest.approx(2 / 3),
+        "MRR@10": pytest.approx(0.5),
+        metrics.ANSWER_RECALL: pytest.approx(0.5),  # c has no gold answer: not counted
+        "Answer hit": pytest.approx(0.5),
+        "Abstained": pytest.approx(0.5),
+    }
+    assert table["other"] == {
+        "n": 1, "answerable": 1, "with answer": 0, "asked": 1, "Recall@10": 0.5, "MRR@10": 1.0,
+        "Abstained": 0.0,
+    }  # fmt: skip
+    assert table["unanswerable"] == {
+        "n": 2, "answerable": 0, "with answer": 0, "asked": 2, "Abstained": 0.5,
+    }  # fmt: skip
+
+
+def test_breakdown_in_a_real_run(distractor_run):
+    hybrid = distractor_run.datasets["sample"].systems["hybrid"]
+    kinds = sample.load().kinds
+    assert set(hybrid.by_kind) == set(kinds.values())
+    for kind, row in hybrid.by_kind.items():
+        assert row["n"] == sum(k == kind for k in kinds.values())
+    assert sum(row["asked"] for row in hybrid.by_kind.values()) == 12
+    saved = json.loads(json.dumps(report.results_json(distractor_run)))
+    assert saved["datasets"]["sample"]["systems"]["hybrid"]["by_kind"]["who"]["n"] == 6
+    md = report.markdown_report(distractor_run, [])
+    assert "By question type (hybrid):" in md and "| unanswerable | 9 | 0 | 0 |" in md
+
+
+@pytest.mark.skipif(not hasattr(Index, "ask"), reason="the library has no Index.ask yet")
+def test_calibration_runs_each_dataset_clean_and_with_distractors():
+    scored = calibrate.score_runs([sample.load()], tiny_pool(), 8, FakeEmbedder())
+    assert [s.dataset for s in scored] == ["sample"] * 8 + ["sample+distractors"] * 8
+    assert sum(s.unanswerable for s in scored) == 8  # half of each run
+    groups = dict(calibrate._groups(["sample", "sample+distractors", "news-quiz"], True))
+    assert groups == {
+        " (clean runs)": ["sample", "news-quiz"],
+        " (with distractors)": ["sample+distractors", "news-quiz"],
+        " (all runs)": ["sample", "sample+distractors", "news-quiz"],
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -496,7 +864,7 @@ def test_help_explains_every_option(capsys):
     for option in (
         "--dataset", "--systems", "--k", "--data-dir", "--out", "--gate", "--expected",
         "--update-expected", "--results", "--timed", "--no-answers", "--answer-systems",
-        "--ask-limit", "--limit", "--model", "--index-dir",
+        "--ask", "--limit", "--model", "--index-dir", "--distractors", "--no-distractors",
     ):  # fmt: skip
         assert option in text
 
@@ -517,6 +885,13 @@ def test_missing_data_dir_is_a_clear_error(monkeypatch, tmp_path, capsys):
     )
     assert main(["--dataset", "sample", "--systems", "bm25,nope"]) == 2
     assert "unknown system 'nope'" in capsys.readouterr().err
+    assert main(["--dataset", "sample", "--ask", "some"]) == 2
+    assert "--ask 'some' is not 'all', 'gate' or a number" in capsys.readouterr().err
+    # The gate runs the distractors, which need the current-events pages.
+    assert main(["--dataset", "sample", "--gate", "--data-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "distractors need" in err and "wikipedia-current-events" in err
+    assert "--no-distractors" in err and "Traceback" not in err
 
 
 def test_cli_gates_saved_results(sample_run, tmp_path, capsys):

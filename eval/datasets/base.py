@@ -9,6 +9,7 @@ contains one of its gold items.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -44,6 +45,8 @@ class EvalSet:
     map_rule: str = "standard"
     kinds: dict[str, str] = field(default_factory=dict)  # question type, for breakdowns
     note: str = ""  # what a reader must know to read the scores right
+    # The corpus is the distractor pool itself (eval.pool): no separate +distractors run.
+    corpus_is_pool: bool = False
 
     def __post_init__(self) -> None:
         if self.map_rule not in MAP_RULES:
@@ -82,7 +85,33 @@ class EvalSet:
             map_rule=self.map_rule,
             kinds={q: t for q, t in self.kinds.items() if q in kept},
             note=self.note,
+            corpus_is_pool=self.corpus_is_pool,
         )
+
+
+# First words that name a question's type, checked in this order ("how many" before "how").
+_KIND_WORDS = (
+    ("how many", "how many"), ("how much", "how much"), ("who", "who"), ("whom", "who"),
+    ("whose", "who"), ("when", "when"), ("what year", "when"), ("where", "where"),
+    ("which", "which"), ("why", "why"), ("how", "how"), ("what", "what"),
+)  # fmt: skip
+
+
+def question_kind(question: str) -> str:
+    """The question's type from its wh-word ("who", "when", "how many"...; "other" when it
+    has none), for datasets whose questions carry no type of their own."""
+    text = " ".join(re.findall(r"[a-z]+", question.casefold()))
+    padded = f" {text} "
+    for words, kind in _KIND_WORDS:
+        if padded.startswith(f" {words} "):
+            return kind
+    # "In what year...", "The treaty was signed by whom?": the first wh-word anywhere.
+    found = [
+        (padded.find(f" {words} "), order, kind)
+        for order, (words, kind) in enumerate(_KIND_WORDS)
+        if f" {words} " in padded
+    ]
+    return min(found)[2] if found else "other"
 
 
 def squash(text: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from eval.datasets.base import EvalSet, same_article_hit
+from eval.datasets.base import EvalSet, question_kind, same_article_hit
 from qa.load import make_article
 
 FOLDER = "squad2-sample"
@@ -63,7 +63,11 @@ def load(folder: Path) -> EvalSet:
         hit_rule=same_article_hit,
         hit_rule_text="the passage comes from the question's paragraph",
         credit=CREDIT,
-        kinds={q: "unanswerable" if q in unanswerable else "answerable" for q in queries},
+        # Types from the wh-word (SQuAD has none); unanswerable ones are one type of their own.
+        kinds={
+            q: "unanswerable" if q in unanswerable else question_kind(text)
+            for q, text in queries.items()
+        },
         note=(
             "Finding the paragraph among all the sample's paragraphs (unanswerable questions' "
             "paragraphs included, as distractors); SQuAD questions were written while reading "
