@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable, Sequence
+from datetime import date
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -34,6 +35,10 @@ BATCH_ARTICLES = 256  # committed together: a crash loses at most one batch
 
 # An article ready to write: its sentences, its chunks and each chunk's context line.
 Prepared = tuple[Article, list[Sentence], list[ChunkSpan], list[str]]
+
+
+def _future(article: Article, today: str) -> bool:
+    return bool(article.published) and article.published[:10] > today
 
 
 def content_hash(article: Article) -> str:
@@ -167,17 +172,29 @@ class Ingester:
     def plan(self, articles: Sequence[Article], report: IngestReport) -> list[Article]:
         """The articles that need writing (new or changed), the later of two with one id;
         unchanged and replaced ones are recorded in ``report``. Call under the lock."""
-        # Two entries with one id (a feed listing an update): the later one wins.
+        # Two entries with one id (a feed listing an update): the later one wins — unless
+        # only it is dated in the future, a misdated copy (real data has them), which loses.
         latest: dict[str, Article] = {}
+        today = date.today().isoformat()
         for article in articles:
             if article.id in latest:
-                earlier = latest.pop(article.id)
+                earlier = latest[article.id]
+                if _future(article, today) and not _future(earlier, today):
+                    report.skipped.append(
+                        Skipped(
+                            article.path or article.title,
+                            f"dated {article.published[:10]}, in the future: the copy dated "
+                            f"{earlier.published[:10]} with the same text or url is kept",
+                        )
+                    )
+                    continue
                 report.skipped.append(
                     Skipped(
                         earlier.path or earlier.title,
                         "replaced by a later entry with the same url in the same batch",
                     )
                 )
+                del latest[article.id]
             latest[article.id] = article
         todo: list[Article] = []
         for article in latest.values():

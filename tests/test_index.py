@@ -364,3 +364,15 @@ def test_an_index_from_an_older_version_is_refused_then_rebuilt(tmp_path, fake_e
         after = ix.retrieve("storm chess final", k=3, mode="bm25")
         assert ix.info().schema_version == SCHEMA_VERSION
     assert [p.article.id for p in after] == [p.article.id for p in before]
+
+
+def test_a_misdated_copy_in_the_future_loses_to_the_real_one(tmp_path, fake_embedder):
+    real = make_article(title="2025 September 30", text="The council approves the budget.",
+                        published="2025-09-30")
+    future = make_article(title="2027 December 05", text="The council approves the budget.",
+                          published="2027-12-05")
+    assert real.id == future.id  # no url: the id comes from the text
+    with Index.open(tmp_path / "ix", create=True, embedder=fake_embedder) as ix:
+        report = ix.add([real, future])
+        assert ix.article(real.id).published == "2025-09-30"
+        assert "in the future" in report.skipped[0].reason
