@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import sqlite3
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -32,6 +33,7 @@ from qa.present import (
     sources_html,
 )
 from qa.records import Answer, Filters, check_date
+from qa.store import DB_NAME, corrupt_error
 from qa.watch import feeds_from_arguments, freshness, start_background
 
 DEFAULT_HOST = "127.0.0.1"  # local only: the index may hold articles not meant to be public
@@ -143,8 +145,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         index = open_or_build(args.index, args.data)
+        app = create_app(index, examples=args.example or None)  # reads the whole index
     except (NewsQAError, ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except sqlite3.DatabaseError as error:  # damage found while reading the articles
+        print(f"error: {corrupt_error(Path(args.index) / DB_NAME, error)}", file=sys.stderr)
         return 2
     if args.watch:
         try:
@@ -154,7 +160,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         start_background(index, feeds)  # a daemon thread: it ends with the server
         print(f"watching {len(feeds)} feed{'' if len(feeds) == 1 else 's'}", flush=True)
-    app = create_app(index, examples=args.example or None)
     print(f"newsqa chat on http://{args.host}:{args.port}  (Ctrl+C to stop)")
     try:
         serve(app, args.host, args.port)

@@ -7,6 +7,7 @@ import json
 import sqlite3
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from qa import watch
 from qa.errors import NewsQAError
@@ -14,6 +15,8 @@ from qa.fusion import DEFAULT_MODE, MODES
 from qa.index import DEFAULT_INDEX_DIR, Index, rebuild_index
 from qa.present import format_answer, format_passage
 from qa.records import Filters
+from qa.safety import write_error
+from qa.store import DB_NAME, corrupt_error, is_corruption
 
 DESCRIPTION = """\
 Question answering over news articles with sentence-exact citations.
@@ -72,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="sentences shared by consecutive chunks for a NEW index (default: 0)",
     )
     ingest.add_argument("--quiet", action="store_true", help="no progress bars")
+    ingest.add_argument(
+        "--follow-links",
+        action="store_true",
+        help="inside a folder, also read files that symbolic links point to outside it "
+        "(default: such links are skipped and reported)",
+    )
 
     retrieve = command("retrieve", "Show the passages that best match a question.")
     retrieve.add_argument("question", help="the question, in quotes")
@@ -128,17 +137,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:  # bad argument values from the library (k, dates, ...)
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except sqlite3.Error as error:
-        print(f"error: the index database at {args.index}/ cannot be used ({error}); if it "
-              "is corrupt, delete the folder and ingest again", file=sys.stderr)
-        return 2
-    except OSError as error:
-        print(f"error: {error.strerror or error}: {error.filename or args.index}",
-              file=sys.stderr)
+    except (sqlite3.Error, OSError) as error:
+        print(f"error: {_storage_problem(Path(args.index), error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; the index keeps its last committed state", file=sys.stderr)
         return 130
+
+
+def _storage_problem(folder: Path, error: sqlite3.Error | OSError) -> str:
+    """One line for an error of the disk or the database file (never a traceback)."""
+    failure = write_error(folder, error)
+    if failure is not None:
+        return str(failure)
+    if is_corruption(error):
+        return str(corrupt_error(folder / DB_NAME, error))
+    if isinstance(error, sqlite3.Error):
+        return (f"the index database {folder / DB_NAME} cannot be used ({error}); check that "
+                "it is readable and no other program holds it")
+    return f"{error.strerror or error}: {error.filename or folder}"
 
 
 def _ingest(args: argparse.Namespace) -> int:
@@ -152,7 +169,7 @@ def _ingest(args: argparse.Namespace) -> int:
         if value is not None
     }
     with Index.open(args.index, create=True, **options) as index:
-        report = index.ingest(args.paths, progress=not args.quiet)
+        report = index.ingest(args.paths, progress=not args.quiet, follow_links=args.follow_links)
     for skipped in report.skipped:
         print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
     print(f"{args.index}: {report.summary()}")

@@ -112,12 +112,15 @@ class LoadResult:
 # ---------------------------------------------------------------------------------------------
 
 
-def load_paths(paths: Iterable[str | Path]) -> LoadResult:
+def load_paths(paths: Iterable[str | Path], *, follow_links: bool = False) -> LoadResult:
     """Load every supported file among ``paths``; folders are searched recursively.
 
     Files load in sorted order; hidden files and folders (".name") inside a folder are
     ignored, and so are unsupported suffixes there. A file named explicitly with an
-    unsupported suffix is reported. Problems never stop the batch: each becomes a ``Skipped``.
+    unsupported suffix is reported. A symbolic link inside a folder that points outside it
+    is skipped and reported unless ``follow_links`` (a folder of articles must not pull in
+    whatever a link reaches, say a home directory); paths named explicitly are always read.
+    Problems never stop the batch: each becomes a ``Skipped``.
     """
     articles: list[Article] = []
     skipped: list[Skipped] = []
@@ -128,8 +131,9 @@ def load_paths(paths: Iterable[str | Path]) -> LoadResult:
             skipped.append(Skipped(str(given), "no such file or folder"))
             continue
         if path.is_dir():
-            files = _supported_files(path)
-            if not files:
+            files, refused = _supported_files(path, follow_links)
+            skipped.extend(refused)
+            if not files and not refused:
                 skipped.append(Skipped(str(given), _no_supported_files()))
         elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
             skipped.append(Skipped(str(given), _unsupported(path)))
@@ -299,16 +303,52 @@ def parse_date(value: str | date | int | float | None) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _supported_files(folder: Path) -> list[Path]:
-    """Supported, non-hidden files under ``folder``, sorted for a reproducible load order."""
-    found = []
-    for file in folder.rglob("*"):
-        relative = file.relative_to(folder).parts
-        if any(part.startswith(".") for part in relative):
-            continue
-        if file.is_file() and file.suffix.lower() in SUPPORTED_SUFFIXES:
-            found.append(file)
-    return sorted(found)
+def _supported_files(folder: Path, follow_links: bool = False) -> tuple[list[Path], list[Skipped]]:
+    """Supported, non-hidden files under ``folder``, sorted for a reproducible load order,
+    and the links and folders skipped on the way (see ``load_paths``)."""
+    root = folder.resolve()
+    found: list[Path] = []
+    skipped: list[Skipped] = []
+    visited: set[Path] = set()
+
+    def walk(directory: Path) -> None:
+        real = directory.resolve()
+        if real in visited:  # a link cycle, or a folder reached twice
+            return
+        visited.add(real)
+        try:
+            entries = sorted(directory.iterdir())
+        except OSError as error:
+            problem = f"could not read this folder ({error.strerror})"
+            skipped.append(Skipped(str(directory), problem))
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            wanted = entry.suffix.lower() in SUPPORTED_SUFFIXES
+            if entry.is_symlink():
+                target = entry.resolve()
+                inside = target == root or root in target.parents
+                if not inside and not follow_links:
+                    if entry.is_dir() or (wanted and entry.is_file()):
+                        skipped.append(Skipped(str(entry), _outside_link(target)))
+                    continue
+                if entry.is_dir() and (inside and not follow_links):
+                    continue  # its files are read where they are, inside the folder
+            if entry.is_dir():
+                walk(entry)
+            elif wanted and entry.is_file():
+                found.append(entry)
+
+    walk(folder)
+    return sorted(found), skipped
+
+
+def _outside_link(target: Path) -> str:
+    return (
+        f"a symbolic link to {target}, outside the folder; not followed (pass --follow-links, "
+        "or follow_links=True, to read it)"
+    )
 
 
 def _load_lenient(path: Path) -> tuple[list[Article], list[Skipped]]:
