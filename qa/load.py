@@ -78,6 +78,7 @@ _DATE_FIELDS = ("published", "published_at", "date")
 _NO_TEXT_FIELD = 'no text field (expected "text", "body" or "content")'
 _EMPTY = "the article is empty (no text after removing whitespace)"
 _NOT_UTF8 = "not valid UTF-8 text (try saving it as UTF-8)"
+_TOO_DEEP = "not valid JSON for an article (nested too deeply)"
 
 # HTML elements that start a new paragraph when a feed entry's HTML is turned into text.
 _BLOCK_TAGS = frozenset({
@@ -175,6 +176,8 @@ def parse_text(text: str, *, name: str = "pasted text", fmt: str | None = None) 
     """Parse pasted text as articles. ``fmt`` is one of txt/text, md/markdown, html, json,
     jsonl, feed/rss/atom/xml; when None it is detected from how the text starts.
     Raises ``LoadError(name, problem)`` on any problem."""
+    if _SURROGATE.search(text):  # lone surrogates (bad JSON escapes) break every encoder
+        text = text.encode("utf-8", "replace").decode("utf-8")
     if fmt is None:
         fmt = _detect_format(text)
     family = _FORMATS.get(fmt.lower().lstrip("."))
@@ -424,6 +427,8 @@ def _detect_format(text: str) -> str:
     if start.startswith(("[", "{")):
         try:
             json.loads(start)
+        except RecursionError:
+            return "json"  # nested too deeply: the JSON parser reports it
         except json.JSONDecodeError:
             # Several objects, one per line, is JSON Lines; anything else is broken JSON,
             # which the JSON parser reports with its line and column.
@@ -703,6 +708,8 @@ def _parse_json(raw: str, *, name: str, path: str) -> tuple[list[Article], list[
     except json.JSONDecodeError as error:
         problem = f"{error.msg} at line {error.lineno}, column {error.colno}"
         raise LoadError(name, f"not valid JSON ({problem})") from None
+    except RecursionError:  # "[[[[...]]]]" thousands deep: hostile or broken, never an article
+        raise LoadError(name, _TOO_DEEP) from None
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         data = data["articles"]
     if isinstance(data, dict):
@@ -732,6 +739,9 @@ def _parse_jsonl(raw: str, *, name: str, path: str) -> tuple[list[Article], list
             record = json.loads(line)
         except json.JSONDecodeError as error:
             skipped.append(Skipped(label, f"not valid JSON ({error.msg}, column {error.colno})"))
+            continue
+        except RecursionError:
+            skipped.append(Skipped(label, _TOO_DEEP))
             continue
         try:
             articles.append(_record_article(record, label=label, name=name, path=path))
@@ -766,7 +776,7 @@ def _parse_feed(
 ) -> tuple[list[Article], list[Skipped]]:
     feed = feedparser.parse(content)
     if not feed.entries:
-        if not feed.version:  # feedparser recognised no RSS/Atom at all
+        if not feed.get("version"):  # no RSS/Atom at all (an empty text has no version key)
             raise LoadError(name, "not an RSS or Atom feed (no feed entries found)")
         raise LoadError(name, "the feed has no entries")
     source = _one_line(feed.feed.get("title", ""))
