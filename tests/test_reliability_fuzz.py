@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -22,10 +26,11 @@ from qa.ingest import IngestReport
 from qa.load import Skipped, make_article
 from qa.records import Block, Filters
 
-from .conftest import EVIL_TEXT, EVIL_TITLE, SAMPLE, evil_article
+from .conftest import EVIL_TEXT, EVIL_TITLE, ROOT, SAMPLE, evil_article
 from .fuzz import targets
 
 EXAMPLES = int(os.environ.get("NEWSQA_FUZZ_EXAMPLES", "40"))
+FUZZ_SECONDS = int(os.environ.get("NEWSQA_FUZZ_SECONDS", "10"))  # the atheris short run
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,  # hangs are caught per input by targets.time_limit, not by timing
@@ -55,7 +60,12 @@ prose_words = st.sampled_from(
 prose = st.lists(prose_words | pieces, min_size=1, max_size=80).map(" ".join)
 
 
-# -- loaders -----------------------------------------------------------------------------------
+@pytest.fixture(scope="module", autouse=True)
+def warmed_up():
+    targets.warm_up()
+
+
+# -- loaders --------------------------------------------------------------------------------------
 @FUZZ
 @given(text=hostile_text | prose, fmt=st.sampled_from(targets.FORMATS))
 @example(text="", fmt="txt")
@@ -136,6 +146,19 @@ def test_any_bytes_in_any_file(data, suffix):
     targets.check_load_bytes(data, suffix)
 
 
+def test_a_page_of_text_is_not_parsed_as_a_date(monkeypatch):
+    """Found by fuzzing: dateparser spent ~3 s on each 10 KB "date" (a feed of many entries
+    with long pubDates loaded for minutes). Over 100 characters is no date, unparsed."""
+    from qa import load as loader
+
+    def no_dateparser():
+        raise AssertionError("dateparser was called")
+
+    monkeypatch.setattr(loader, "_date_parser", no_dateparser)
+    assert loader.parse_date("x" * 10_000) == ""
+    assert loader.parse_date("2024-03-05") == "2024-03-05"
+
+
 def test_billion_laughs_feed_is_skipped_quickly():
     """XML entity expansion (an "XML bomb") must not blow up memory or time."""
     lol = "<!DOCTYPE rss [<!ENTITY a0 'lol'>" + "".join(
@@ -146,7 +169,7 @@ def test_billion_laughs_feed_is_skipped_quickly():
     assert all(len(a.text) < 100_000 for a in articles)
 
 
-# -- segmenter, structure, chunker -----------------------------------------------------------------
+# -- segmenter, structure, chunker ----------------------------------------------------------------
 @FUZZ
 @given(text=prose | hostile_text, max_tokens=st.integers(8, 64), overlap=st.integers(0, 2))
 @example(text="A" * 5000, max_tokens=8, overlap=0)
@@ -174,7 +197,7 @@ def test_structure_with_layout_blocks(lines, max_tokens):
         targets.check_structure_and_chunks(text, blocks, max_tokens)
 
 
-# -- time expressions ------------------------------------------------------------------------------
+# -- time expressions -----------------------------------------------------------------------------
 TIME_WORDS = st.sampled_from(
     "in March 2025 last week yesterday today on 5 March between 2024-01-01 and 2024-02-01 "
     "3 days ago past 2 months this year since January until May Monday the weekend of "
@@ -192,7 +215,7 @@ def test_time_expressions(words, reference):
     targets.check_time_expression(" ".join(words), reference)
 
 
-# -- the question path ---------------------------------------------------------------------------
+# -- the question path ----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def hostile_index(tmp_path_factory):
     from tests.conftest import FakeEmbedder
@@ -234,7 +257,7 @@ def test_questions_are_answered_with_exact_citations(hostile_index, question, hi
     targets.check_ask(hostile_index, question, previous, filters)
 
 
-# -- what the chat shows ---------------------------------------------------------------------------
+# -- what the chat shows --------------------------------------------------------------------------
 @FUZZ
 @given(text=hostile_text | prose)
 @example(text="[click](javascript:alert(1)) ![x](y) <script>x</script> **b** _i_ `c`")
@@ -250,3 +273,26 @@ def test_ingest_report_is_safe_markdown(titles, names):
     report = IngestReport(added=[a.id for a in articles],
                           skipped=[Skipped(n, f"reason {n}") for n in names])  # fmt: skip
     targets.check_ingest_summary(report, articles)
+
+
+# -- what the fuzzer found, replayed -------------------------------------------------------------
+REGRESSIONS = sorted((Path(__file__).parent / "fuzz" / "regressions").glob("*.json"))
+
+
+@pytest.mark.parametrize("case", REGRESSIONS, ids=lambda p: p.stem)
+def test_inputs_the_fuzzer_crashed_on(case):
+    record = json.loads(case.read_text())
+    targets.check_parse_text(record["text"], record["fmt"])
+
+
+def test_coverage_guided_fuzzer_short_run():
+    """``python -m tests.fuzz all`` for a few seconds: libFuzzer drives every target from
+    the seeds; any crash, broken invariant or hang fails it (the long runs are documented
+    in RELIABILITY.md)."""
+    pytest.importorskip("atheris")
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.fuzz", "all", "--seconds", str(FUZZ_SECONDS)],
+        cwd=ROOT, capture_output=True, text=True, timeout=FUZZ_SECONDS + 240,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    assert re.search(r"all: fuzzed [1-9]\d* inputs in \d+ s, 0 crashes", done.stdout), done.stdout

@@ -48,6 +48,7 @@ def _instrumented():
 def one_input(name: str):
     """The function libFuzzer calls with each input for target ``name``."""
     atheris, targets = _instrumented()
+    targets.warm_up()
     index = _index() if name in ("ask", "all") else None
 
     def load(fdp) -> None:
@@ -154,8 +155,9 @@ def run(name: str, seconds: float, timeout_per_input: int, jobs: int = 1) -> tup
     runs = re.findall(r"Done (\d+) runs", tail) or re.findall(r"#(\d+)\s", tail)
     count = int(runs[-1]) if runs else 0
     took = time.monotonic() - started
-    if done.returncode != 0:
-        print(tail, file=sys.stderr)
+    if done.returncode != 0:  # the Python traceback, then libFuzzer's report of the input
+        at = done.stderr.rfind("=== Uncaught Python exception")
+        print(done.stderr[at:][:6000] if at >= 0 else tail, file=sys.stderr)
     print(f"{name}: fuzzed {count} inputs in {took:.0f} s, "
           f"{0 if done.returncode == 0 else 1} crashes")  # fmt: skip
     return count, done.returncode

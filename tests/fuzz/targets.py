@@ -26,7 +26,13 @@ from pathlib import Path
 from qa.chunk import chunk_sentences, chunk_stories, count_tokens
 from qa.errors import EmptyQuestionError, LoadError
 from qa.load import SUPPORTED_SUFFIXES, article_id, load_paths, normalise_text, parse_text
-from qa.present import answer_markdown, escape_markdown, ingest_summary, sources_html
+from qa.present import (
+    answer_markdown,
+    escape_markdown,
+    ingest_summary,
+    show_bidi_controls,
+    sources_html,
+)
 from qa.records import Article, Block, Filters, Span
 from qa.segment import split_sentences
 from qa.structure import analyse
@@ -59,7 +65,15 @@ def time_limit(seconds: float, what: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-# -- loaders -----------------------------------------------------------------------------------
+def warm_up() -> None:
+    """Load what is loaded once per process (dateparser's locale tables take seconds), so
+    the per-input budgets time the input, not the start-up."""
+    from qa.load import parse_date
+
+    parse_date("not a date")
+
+
+# -- loaders --------------------------------------------------------------------------------------
 def check_article(article: Article) -> None:
     text = article.text
     assert text and text == text.strip(), "an article's text is empty or not stripped"
@@ -102,7 +116,7 @@ def check_load_bytes(data: bytes, suffix: str) -> list[Article]:
     return loaded.articles
 
 
-# -- segmenter, structure, chunker --------------------------------------------------------------
+# -- segmenter, structure, chunker ----------------------------------------------------------------
 def check_segments(text: str) -> list[tuple[Span, int]]:
     with time_limit(BUDGET_TEXT, "split_sentences"):
         found = split_sentences(text)
@@ -161,7 +175,7 @@ def check_structure_and_chunks(text: str, blocks: Sequence[Block] = (), max_toke
     )
 
 
-# -- time expressions ---------------------------------------------------------------------------
+# -- time expressions -----------------------------------------------------------------------------
 def check_time_expression(question: str, reference: date) -> None:
     with time_limit(BUDGET_TEXT, "find_time_range"):
         found = find_time_range(question, reference)
@@ -177,7 +191,7 @@ def check_time_expression(question: str, reference: date) -> None:
     assert isinstance(stripped, str) and stripped
 
 
-# -- the question path and what the chat shows --------------------------------------------------
+# -- the question path and what the chat shows ----------------------------------------------------
 def check_ask(index, question: str, history: Sequence = (), filters: Filters | None = None):
     """``Index.ask`` answers or abstains; every citation is exact; rendering is safe."""
     with time_limit(BUDGET_ASK, "Index.ask"):
@@ -217,7 +231,9 @@ class _Tags(HTMLParser):
 
 
 def check_html(markup: str) -> None:
-    """Only the panel's own tags, no event handlers or styles, links only http(s)."""
+    """Only the panel's own tags, no event handlers or styles, links only http(s), no
+    direction override that would reorder what is shown."""
+    assert not re.search("[\u202a-\u202e\u2066-\u2069]", markup), "a bidi control is shown"
     parser = _Tags()
     parser.feed(markup)
     parser.close()
@@ -239,7 +255,8 @@ def check_escape_markdown(text: str) -> None:
     check_html(rendered)
     inner = re.sub(r"</?p>", "", rendered).strip()
     shown = html.unescape(re.sub(r"<br />", "", inner))
-    expected = text.replace("\x00", "\ufffd")  # CommonMark shows NUL as U+FFFD, on purpose
+    # Direction overrides are shown as "[U+202E]"; CommonMark shows NUL as U+FFFD, on purpose.
+    expected = show_bidi_controls(text).replace("\x00", "\ufffd")
     assert re.sub(r"\s+", " ", shown).strip() == re.sub(r"\s+", " ", expected).strip(), (
         f"escaped Markdown shows {shown!r}, not {text!r}"
     )
