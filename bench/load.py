@@ -1,6 +1,7 @@
 """Load test of the web chat: many users asking, following up and filtering at once.
 
-    python -m bench load                      # 100 users x 150 s, then again during an upload
+    python -m bench load                      # 1 user, then 100 users x 150 s, then again
+                                              # during an upload
     python -m bench load --users 20 --seconds 20 --no-upload    # a quick look
 
 What runs: ``python app.py`` in a child process on 127.0.0.1 (a free port; never another
@@ -12,13 +13,16 @@ once and cached under ``bench/.cache/``), and ``--users`` simulated users, one t
 * 30% follow up on their previous question ("When was that?" with it as history),
 * 20% ask with a filter (one source, or a date range).
 
-Each user waits ``--think`` seconds (uniform) between questions, as a reader of the answer
-does. The run is bounded: users start no request after ``--seconds``; a request that takes
-longer than ``--timeout`` counts as an error (a hang); the app is stopped at the end, always.
+Each user waits ``--think-min``..``--think-max`` seconds between questions, as a reader of
+the answer does. The run is bounded: users start no request after ``--seconds``; a request
+that takes longer than ``--timeout`` counts as an error (a hang); the app is stopped at the
+end, always.
 
-The second run does the same while a file of ``--upload-articles`` new articles (re-dated
-copies of current-events pages) is uploaded and ingested through the app's "Add articles"
-endpoint, on a copy of the index.
+A first run of one user asking without pause measures what one answer costs alone (the
+service time); the queueing seen with many users is that time times the requests ahead.
+The third run does the same as the second while a file of ``--upload-articles`` new
+articles (re-dated copies of current-events pages) is uploaded and ingested through the
+app's "Add articles" endpoint, on a copy of the index.
 
 Prints a Markdown table and writes ``bench/results/load.json``: requests, errors (by kind),
 "busy" refusals, latency p50/p95/p99 (per kind of request and overall) and throughput.
@@ -327,7 +331,9 @@ def upload(url: str, path: Path, result: dict, timeout: float = 1800) -> None:
 
 
 def one_run(index: Path, args: argparse.Namespace, work: Path, upload_file: Path | None,
-            label: str) -> RunFigures:  # fmt: skip
+            label: str, users: int | None = None, seconds: float | None = None,
+            think: tuple[float, float] | None = None) -> RunFigures:  # fmt: skip
+    users = users or args.users
     port = free_port()
     url = f"http://{HOST}:{port}/"
     proc = start_app(index, port, args.max_queue, work / f"{label}.log")
@@ -339,7 +345,7 @@ def one_run(index: Path, args: argparse.Namespace, work: Path, upload_file: Path
             uploader = threading.Thread(target=upload, args=(url, upload_file, uploaded))
             uploader.start()
         outcomes, wall = run_users(
-            url, args.users, args.seconds, think=(args.think_min, args.think_max),
+            url, users, seconds or args.seconds, think=think or (args.think_min, args.think_max),
             seed=args.seed, timeout=args.timeout, sources=index_sources(index),
         )  # fmt: skip
         if uploader is not None:
@@ -349,7 +355,7 @@ def one_run(index: Path, args: argparse.Namespace, work: Path, upload_file: Path
             )
     finally:
         stop_app(proc)
-    figures = summarise(outcomes, args.users, wall)
+    figures = summarise(outcomes, users, wall)
     figures.upload = uploaded
     return figures
 
@@ -379,6 +385,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--index", type=Path, default=None,
                         help="index folder (default: the cached realistic index)")
     parser.add_argument("--no-upload", action="store_true", help="skip the run during an upload")
+    parser.add_argument("--baseline-seconds", type=float, default=30,
+                        help="first, one user asking without pause this long (0: skip)")
     parser.add_argument("--upload-articles", type=int, default=60)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -395,6 +403,11 @@ def main(argv: list[str]) -> int:
     runs: dict[str, RunFigures] = {}
     with tempfile.TemporaryDirectory(prefix="newsqa-load-") as tmp:
         work = Path(tmp)
+        if args.baseline_seconds:  # one user, no pause: the time one answer takes, alone
+            runs["one user (service time)"] = one_run(
+                index, args, work, None, "baseline", users=1, seconds=args.baseline_seconds,
+                think=(0.0, 0.0),
+            )  # fmt: skip
         runs["questions"] = one_run(index, args, work, None, "questions")
         if not args.no_upload:
             copy = work / "index-copy"

@@ -5,6 +5,7 @@ never a mix; two writers on one index are serialised by its file lock."""
 from __future__ import annotations
 
 import logging
+import os
 import random
 import shutil
 import threading
@@ -222,3 +223,35 @@ def test_a_commit_in_the_middle_of_a_read_is_not_seen(tmp_path, fake_embedder):
             assert citation.article.text[citation.start : citation.end] == citation.sentence
         reader.store.articles = read_articles  # type: ignore[method-assign]
         assert reader.retrieve("storm boats", k=1, mode="bm25")[0].article.text == new.text
+
+
+def test_a_cache_removed_by_another_process_meanwhile_is_not_an_error(
+    tmp_path, fake_embedder, caplog, monkeypatch
+):
+    """Found by the reader test: between seeing ``dense-<gen>.faiss`` and reading it, the
+    writer moved on and removed it (FileNotFoundError in the reader); ``info()`` summed the
+    sizes of files that were gone by then."""
+    from qa import dense
+
+    folder = tmp_path / "ix"
+    with Index.open(folder, create=True, embedder=fake_embedder) as index:
+        index.add([make_article(title="Storm", text="A storm hit the harbour.")])
+    load = dense.load
+
+    def removed_meanwhile(path):
+        path.unlink()  # the other process's _drop_older, just now
+        return load(path)
+
+    monkeypatch.setattr(dense, "load", removed_meanwhile)
+    with caplog.at_level(logging.WARNING, logger="qa"), Index.open(folder) as reader:
+        assert reader.retrieve("storm", k=1, mode="dense")[0].article.title == "Storm"
+        real_stat = os.stat
+
+        def stat_after_removal(path, *args, **kwargs):
+            if str(path).endswith(".faiss"):
+                raise FileNotFoundError(path)
+            return real_stat(path, *args, **kwargs)
+
+        monkeypatch.setattr(os, "stat", stat_after_removal)
+        assert reader.info().articles == 1
+    assert "rebuilding" not in caplog.text  # gone is not damaged: no note
