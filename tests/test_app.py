@@ -16,7 +16,7 @@ import app
 from .conftest import EVIL_TEXT, EVIL_TITLE, OHANIAN_QUOTE, evil_article
 
 
-# -- filters --------------------------------------------------------------------------------------
+# -- filters ---------------------------------------------------------------------------------
 def test_filters_accept_iso_dates_and_explain_bad_ones():
     filters = app.parse_filters(["armenews.com"], " 2024-01-01 ", "")
     assert (filters.sources, filters.since, filters.until) == (("armenews.com",), "2024-01-01", "")
@@ -28,7 +28,7 @@ def test_filters_accept_iso_dates_and_explain_bad_ones():
         app.parse_filters([], "2024-05-01", "2024-01-01")
 
 
-# -- adding articles ------------------------------------------------------------------------------
+# -- adding articles -------------------------------------------------------------------------
 def test_add_articles_reports_added_unchanged_and_skipped(fake_index, tmp_path, monkeypatch):
     good = tmp_path / "uploads" / "storm.txt"
     good.parent.mkdir()
@@ -79,7 +79,7 @@ def test_help_explains_options_and_binds_locally_by_default():
     assert app.build_parser().parse_args([]).host == "127.0.0.1"
 
 
-# -- the real server ------------------------------------------------------------------------------
+# -- the real server -------------------------------------------------------------------------
 @pytest.mark.model
 def test_api_answers_with_citations(sample_server):
     client = Client(sample_server, verbose=False)

@@ -18,7 +18,7 @@ from qa.present import (
 from .conftest import EVIL_TITLE, evil_article
 
 
-# -- escaping -------------------------------------------------------------------------------------
+# -- escaping --------------------------------------------------------------------------------
 def test_sources_panel_escapes_article_text_and_highlights_the_cited_sentence(fake_index):
     article = evil_article()
     fake_index.add([article])

@@ -14,7 +14,7 @@ def hits(scores, ids):
     return np.array(scores, dtype=np.float32), np.array(ids, dtype=np.int64)
 
 
-# -- normalisation --------------------------------------------------------------------------------
+# -- normalisation -----------------------------------------------------------------------------
 def test_minmax_scales_best_to_one_and_worst_to_zero():
     assert minmax(np.array([3.0, 1.0, 2.0])).tolist() == [1.0, 0.0, 0.5]
     assert minmax(np.array([-0.2, -0.6])).tolist() == pytest.approx([1.0, 0.0])
@@ -29,7 +29,7 @@ def test_minmax_of_nothing_is_nothing():
     assert minmax(np.array([])).shape == (0,)
 
 
-# -- fusion ---------------------------------------------------------------------------------------
+# -- fusion ------------------------------------------------------------------------------------
 def test_convex_fusion_by_hand():
     dense = hits([0.9, 0.7, 0.5], [1, 2, 3])  # scaled: 1, 0.5, 0
     bm25 = hits([10.0, 4.0], [3, 4])  # scaled: 1, 0
@@ -56,7 +56,7 @@ def test_convex_fusion_needs_one_weight_per_list():
         convex_fusion([hits([1.0], [1])], weights=(0.5, 0.5))
 
 
-# -- rescoring ------------------------------------------------------------------------------------
+# -- rescoring ---------------------------------------------------------------------------------
 def test_best_sentence_scores_take_each_candidates_best_sentence():
     question = np.array([1.0, 0.0])
     sentences = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]])
