@@ -238,7 +238,7 @@ def make_article(
     text = normalise_text(text)
     if not text:
         raise LoadError(path or _one_line(title) or "article", _EMPTY)
-    url = (url or "").strip()
+    url = _no_surrogates(url or "").strip()
     return Article(
         id=article_id(url, text),
         title=_one_line(title) or _title_from_text(text),
@@ -839,7 +839,12 @@ def _entry_text(entry: Any) -> str:
 
 
 def _one_line(value: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", value or "").split())
+    return " ".join(unicodedata.normalize("NFC", _no_surrogates(value or "")).split())
+
+
+def _no_surrogates(value: str) -> str:
+    """Lone surrogates (a JSON "\\ud800") replaced: they can be neither encoded nor stored."""
+    return value.encode("utf-8", "replace").decode("utf-8") if _SURROGATE.search(value) else value
 
 
 def _text_value(value: Any) -> str:

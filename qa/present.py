@@ -70,6 +70,9 @@ def escape_markdown(text: str) -> str:
     """``text`` as Markdown that renders to exactly ``text``: no emphasis, links, headings,
     lists, LaTeX or raw HTML can come out of it (direction overrides are shown, see
     ``show_bidi_controls``)."""
+    # "\r" ends a line in Markdown as "\n" does: make it one, so line-start syntax ("1. ")
+    # after it is escaped too (found by tests/test_reliability_fuzz.py).
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     escaped = _MARKDOWN_INLINE.sub(r"\\\1", show_bidi_controls(text))
     escaped = _MARKDOWN_LINE_START.sub(_escape_line_start, escaped)
     # Entities, not backslashes, for these: "\<" would still let some renderers see a tag.

@@ -93,6 +93,7 @@ def json_records(draw):
 
 @FUZZ
 @given(records=st.lists(json_records(), max_size=5), as_lines=st.booleans())
+@example(records=[{"text": "The", "url": "\ud800"}], as_lines=False)  # UnicodeEncodeError, fixed
 def test_json_and_jsonl_records(records, as_lines):
     if as_lines:
         text = "\n".join(json.dumps(r) for r in records)
@@ -276,6 +277,7 @@ def test_escaped_markdown_renders_as_the_text(text):
 
 @FUZZ
 @given(titles=st.lists(hostile_text, max_size=3), names=st.lists(hostile_text, max_size=3))
+@example(titles=[], names=["\r1. "])  # "\r" then "1. " rendered a list, fixed
 def test_ingest_report_is_safe_markdown(titles, names):
     articles = [make_article(title=t, text=f"Body {i}.") for i, t in enumerate(titles)]
     report = IngestReport(added=[a.id for a in articles],
