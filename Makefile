@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test index lint eval bench browser clean
+.PHONY: setup run test index lint eval bench browser clean reliability
 
 setup: $(STAMP)
 
@@ -48,6 +48,13 @@ eval: setup
 bench: setup
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench
+
+# The long reliability runs behind RELIABILITY.md (about an hour on 2 cores; `make test` runs
+# the short versions): 40 SIGKILLs, every fuzz target for 10 minutes, 100 users for 150 s.
+reliability: setup
+	$(BIN)/python -m tests.faults --kills 40
+	$(BIN)/python -m tests.fuzz --each --seconds 600
+	$(BIN)/python -m bench load
 
 clean:
 	rm -rf $(VENV) index/newsqa.sqlite* index/dense-* index/bm25-* eval/reports test-artifacts

@@ -4,6 +4,7 @@
     python app.py --index DIR --host H --port P
     python app.py --watch feeds.toml                # and keep it current with RSS/Atom feeds
     python app.py --backend-url http://127.0.0.1:8000   # answers from Ray Serve (docs/scale.md)
+    python app.py --host 0.0.0.0 --auth user:pass   # for other machines: with a login
 
 Thin by design: this file lays out the page and calls the public ``qa`` library (``Index.ask``,
 ``load_paths``, ``parse_text``, ``Index.add``); answering and retrieval live in ``qa/``.
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import html
+import os
+import sqlite3
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -33,12 +36,23 @@ from qa.present import (
     sources_html,
 )
 from qa.records import Answer, Filters, check_date
+from qa.store import DB_NAME, corrupt_error
 from qa.watch import feeds_from_arguments, freshness, start_background
 
 DEFAULT_HOST = "127.0.0.1"  # local only: the index may hold articles not meant to be public
 DEFAULT_PORT = 7860
 DEFAULT_DATA_DIR = "data"
-MAX_UPLOAD_MB = 20
+MAX_UPLOAD_MB = 20  # per file; Gradio refuses a bigger one before it is stored
+MAX_UPLOAD_FILES = 50  # per "Add to index"
+MAX_UPLOAD_TOTAL_MB = 100  # per "Add to index", all files together
+# The request queue (RELIABILITY.md, "Load"). Questions are answered one at a time (the
+# index's lock), in about 0.3-1 s each on 2 cores: 128 waiting requests is a minute or two of
+# work, past which a newcomer is better told "busy, try again" (Gradio's HTTP 503, shown in
+# the page as "This application is currently busy. Please try again.") than left waiting.
+# 4 workers overlap one answer's rendering and the page's small events with the next answer.
+MAX_QUEUE = 128
+CONCURRENCY = 4
+AUTH_ENV = "NEWSQA_AUTH"  # user:password, kept out of the process list unlike --auth
 HEADER_REFRESH_SECONDS = 30  # the header's "newest ... ago" line is redrawn this often
 # Pasted text gets the same limit as a file (a character is at least one byte).
 MAX_PASTE_CHARS = MAX_UPLOAD_MB * 1024 * 1024
@@ -122,6 +136,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})"
     )
     parser.add_argument(
+        "--auth",
+        default=None,
+        metavar="USER:PASSWORD",
+        help="ask for this user name and password before showing the chat (Gradio's login "
+        f"page); use it, or the {AUTH_ENV} environment variable, whenever --host makes the "
+        "chat reachable from other machines",
+    )
+    parser.add_argument(
+        "--max-queue",
+        type=int,
+        default=MAX_QUEUE,
+        metavar="N",
+        help=f"requests that may wait for an answer; one more is told the chat is busy and to "
+        f"try again (default: {MAX_QUEUE})",
+    )
+    parser.add_argument(
         "--example",
         action="append",
         default=[],
@@ -155,9 +185,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         global BACKEND
         BACKEND = RemoteAnswers(args.backend_url)
     try:
+        auth = parse_auth(args.auth or os.environ.get(AUTH_ENV, ""))
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.max_queue < 1:
+        print("error: --max-queue must be at least 1", file=sys.stderr)
+        return 2
+    if auth is None and args.host not in LOCAL_HOSTS:
+        print(f"warning: the chat on {args.host} is reachable from other machines without a "
+              f"password; pass --auth USER:PASSWORD (or set {AUTH_ENV})", file=sys.stderr)
+    try:
         index = open_or_build(args.index, args.data)
+        app = create_app(index, examples=args.example or None)  # reads the whole index
     except (NewsQAError, ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except sqlite3.DatabaseError as error:  # damage found while reading the articles
+        print(f"error: {corrupt_error(Path(args.index) / DB_NAME, error)}", file=sys.stderr)
         return 2
     if args.watch:
         try:
@@ -167,10 +212,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         start_background(index, feeds)  # a daemon thread: it ends with the server
         print(f"watching {len(feeds)} feed{'' if len(feeds) == 1 else 's'}", flush=True)
-    app = create_app(index, examples=args.example or None)
     print(f"newsqa chat on http://{args.host}:{args.port}  (Ctrl+C to stop)")
     try:
-        serve(app, args.host, args.port)
+        serve(app, args.host, args.port, max_queue=args.max_queue, auth=auth)
     except OSError as error:  # Gradio's "Cannot find empty port", or a bad --host
         hint = f"Is the chat already running? Try --port {args.port + 1}."
         print(f"error: {error}\n{hint}", file=sys.stderr)
@@ -202,13 +246,36 @@ def open_or_build(folder: str | Path, data: str | Path) -> Index:
     return index
 
 
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def parse_auth(value: str) -> tuple[str, str] | None:
+    """(user, password) from "user:password"; None for ""; ``ValueError`` saying how to
+    write it otherwise."""
+    if not value:
+        return None
+    user, colon, password = value.partition(":")
+    if not colon or not user.strip() or not password:
+        raise ValueError("--auth takes USER:PASSWORD, e.g. --auth editor:long-secret-phrase")
+    return user.strip(), password
+
+
 def serve(
-    app: gr.Blocks, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, block: bool = True
+    app: gr.Blocks,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    *,
+    block: bool = True,
+    max_queue: int = MAX_QUEUE,
+    auth: tuple[str, str] | None = None,
 ) -> str:
     """Start the server and return its url. ``block=False`` returns at once (tests stop it
-    with ``app.close()``). Theme, CSS and the upload limit are launch options in Gradio 6."""
-    app.queue(default_concurrency_limit=4)
+    with ``app.close()``). Theme, CSS and the upload limit are launch options in Gradio 6.
+    ``max_queue``: requests that may wait (see ``MAX_QUEUE``); ``auth``: a login."""
+    app.queue(default_concurrency_limit=CONCURRENCY, max_size=max_queue)
     _, url, _ = app.launch(
+        auth=auth,
+        auth_message="newsqa: sign in to ask the news" if auth else None,
         server_name=host,
         server_port=port,
         prevent_thread_lock=not block,
@@ -272,9 +339,20 @@ def add_articles(
     names: dict[str, str] = {}  # upload temp path -> the file name the user knows
     paths: list[str] = []
     skipped: list[Skipped] = []
-    for path in files or []:
+    files = list(files or [])
+    if len(files) > MAX_UPLOAD_FILES:
+        return (
+            f"**Nothing added:** {len(files)} files is more than the {MAX_UPLOAD_FILES} one "
+            "upload takes. Add them in smaller groups, or all at once with: "
+            "`python -m qa ingest FOLDER`"
+        )
+    budget = MAX_UPLOAD_TOTAL_MB * 1024 * 1024
+    for path in files:
         name = Path(path).name
         names[str(path)] = name
+        if not Path(path).is_file():  # a folder or a link: uploads are plain files only
+            skipped.append(Skipped(name, "not an uploaded file"))
+            continue
         size = Path(path).stat().st_size
         if size > MAX_UPLOAD_MB * 1024 * 1024:
             skipped.append(
@@ -284,7 +362,16 @@ def add_articles(
                     "split it, or add it with: python -m qa ingest FILE",
                 )
             )
+        elif size > budget:
+            skipped.append(
+                Skipped(
+                    name,
+                    f"the files of one upload may total {MAX_UPLOAD_TOTAL_MB} MB; add this "
+                    "one in another upload, or with: python -m qa ingest FILE",
+                )
+            )
         else:
+            budget -= size
             paths.append(str(path))
     loaded = load_paths(paths)
     articles = list(loaded.articles)
@@ -379,7 +466,10 @@ def create_app(index: Index, examples: Sequence[str] | None = None) -> gr.Blocks
     def ingest(
         files: list[str] | None, pasted: str, progress: gr.Progress = _PROGRESS
     ) -> tuple[Any, ...]:
-        summary = add_articles(index, files, pasted, progress)
+        try:
+            summary = add_articles(index, files, pasted, progress)
+        except NewsQAError as error:  # disk full, a damaged index: say so, keep the page
+            summary = f"**Could not add the articles:** {escape_markdown(str(error))}"
         return (
             summary,
             gr.update(choices=_source_choices(index)),
@@ -466,7 +556,8 @@ def create_app(index: Index, examples: Sequence[str] | None = None) -> gr.Blocks
                     "Upload files or paste an article; it is added to the open index and "
                     "searchable at once. Formats: "
                     + ", ".join(f"`{s}`" for s in SUPPORTED_SUFFIXES)
-                    + f". Up to {MAX_UPLOAD_MB} MB per file. Pasted JSON needs a "
+                    + f". Up to {MAX_UPLOAD_FILES} files and {MAX_UPLOAD_TOTAL_MB} MB at a "
+                    f"time, {MAX_UPLOAD_MB} MB per file (no archives). Pasted JSON needs a "
                     '`"text"` field (optional `"title"`, `"source"`, `"url"`, `"published"`); '
                     "pasted plain text uses its first line as the title."
                 )

@@ -8,11 +8,14 @@ import os
 import sqlite3
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from qa.embed import BACKENDS
 from qa.errors import NewsQAError
 from qa.fusion import DEFAULT_MODE, MODES
 from qa.records import Filters
+from qa.safety import write_error
+from qa.store import DB_NAME, corrupt_error, is_corruption
 
 # Not imported from qa.index: `--help` should not wait for FAISS, bm25s, spaCy and the rest,
 # which each command imports when it runs (measured in BENCHMARKS.md, "Lazy imports").
@@ -87,6 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ingest.add_argument("--quiet", action="store_true", help="no progress bars")
     _add_scale_options(ingest)
+    ingest.add_argument(
+        "--follow-links",
+        action="store_true",
+        help="inside a folder, also read files that symbolic links point to outside it "
+        "(default: such links are skipped and reported)",
+    )
 
     retrieve = command("retrieve", "Show the passages that best match a question.")
     retrieve.add_argument("question", help="the question, in quotes")
@@ -233,17 +242,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:  # bad argument values from the library (k, dates, ...)
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except sqlite3.Error as error:
-        print(f"error: the index database at {args.index}/ cannot be used ({error}); if it "
-              "is corrupt, delete the folder and ingest again", file=sys.stderr)
-        return 2
-    except OSError as error:
-        print(f"error: {error.strerror or error}: {error.filename or args.index}",
-              file=sys.stderr)
+    except (sqlite3.Error, OSError) as error:
+        print(f"error: {_storage_problem(Path(args.index), error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; the index keeps its last committed state", file=sys.stderr)
         return 130
+
+
+def _storage_problem(folder: Path, error: sqlite3.Error | OSError) -> str:
+    """One line for an error of the disk or the database file (never a traceback)."""
+    failure = write_error(folder, error)
+    if failure is not None:
+        return str(failure)
+    if is_corruption(error):
+        return str(corrupt_error(folder / DB_NAME, error))
+    if isinstance(error, sqlite3.Error):
+        return (f"the index database {folder / DB_NAME} cannot be used ({error}); check that "
+                "it is readable and no other program holds it")
+    return f"{error.strerror or error}: {error.filename or folder}"
 
 
 def _ingest(args: argparse.Namespace) -> int:
@@ -262,7 +279,12 @@ def _ingest(args: argparse.Namespace) -> int:
     if args.workers is not None:  # read by qa.distributed.ingest.RayOptions
         os.environ["NEWSQA_RAY_WORKERS"] = str(args.workers)
     with Index.open(args.index, create=True, **options) as index:
-        report = index.ingest(args.paths, progress=not args.quiet, engine=args.engine)
+        report = index.ingest(
+            args.paths,
+            progress=not args.quiet,
+            engine=args.engine,
+            follow_links=args.follow_links,
+        )
         if args.shards:  # the sharded dense backend
             from qa.distributed.shards import use_sharded_backend
 

@@ -8,6 +8,8 @@ queries in milliseconds. Vectors are normalised, so inner product is cosine simi
 from __future__ import annotations
 
 import os
+import struct
+import zlib
 from pathlib import Path
 
 import faiss
@@ -76,17 +78,48 @@ def search(
     return scores, ids
 
 
+# Every saved file ends with a trailer: magic, CRC-32 and length of the FAISS bytes before it,
+# so a truncated or damaged file is detected on load (and rebuilt from SQLite by qa.caches)
+# instead of crashing FAISS or answering from garbage.
+_MAGIC = b"newsqa\x00\x01"
+_TRAILER = struct.Struct("<8sIQ")
+
+
+class CorruptCacheError(ValueError):
+    """A saved dense index is truncated or damaged."""
+
+
 def save(index, path: Path) -> None:
     """Write to a temporary file, then rename: readers see the old file or the new one."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # private to this process
-    faiss.write_index(index, str(tmp))
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    payload = faiss.serialize_index(index).tobytes()
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(payload)
+            handle.write(_TRAILER.pack(_MAGIC, zlib.crc32(payload), len(payload)))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a failed write (disk full) leaves nothing behind
+        raise
 
 
 def load(path: Path):
-    return faiss.read_index(str(path))
+    """Read a saved index; ``CorruptCacheError`` if it is truncated or damaged. Files from
+    before the trailer existed are read as they are."""
+    data = path.read_bytes()
+    magic, crc, length = _TRAILER.unpack(data[-_TRAILER.size :].rjust(_TRAILER.size, b"\0"))
+    if magic == _MAGIC:
+        payload = memoryview(data)[: -_TRAILER.size]
+        if length != len(payload) or crc != zlib.crc32(payload):
+            raise CorruptCacheError(f"{path} is damaged (checksum mismatch)")
+    else:
+        payload = memoryview(data)
+    try:
+        return faiss.deserialize_index(np.frombuffer(payload, dtype=np.uint8))
+    except RuntimeError as error:
+        raise CorruptCacheError(f"{path} cannot be read ({str(error).splitlines()[0]})") from None
 
 
 class DenseIndex:

@@ -31,3 +31,12 @@ class ArticleNotFoundError(NewsQAError, KeyError):
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return str(self.args[0]) if self.args else ""
+
+
+class IndexCorruptError(NewsQAError):
+    """The index's SQLite file is damaged or not a newsqa database."""
+
+
+class IndexWriteError(NewsQAError):
+    """Writing to the index failed (disk full, file-size limit, I/O error); the index keeps
+    its last committed state."""

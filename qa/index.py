@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,9 +42,10 @@ from qa.embed import (
 from qa.errors import ArticleNotFoundError, IndexMismatchError, IndexNotFoundError
 from qa.fusion import DEFAULT_MODE
 from qa.records import Answer, Article, Filters, IndexInfo, IngestReport, Passage, Sentence
+from qa.safety import write_error, writer_lock
 from qa.search import Searcher
 from qa.sentence_vectors import SentenceVectors
-from qa.store import DB_NAME, SCHEMA_VERSION, Store
+from qa.store import DB_NAME, SCHEMA_VERSION, Store, corrupt_error, is_corruption
 
 if TYPE_CHECKING:
     from qa.ingest import Ingester
@@ -120,8 +123,21 @@ class Index:
                 f"no index at {path}/ ; build one with: python -m qa ingest FILES --index {path}"
             )
         path.mkdir(parents=True, exist_ok=True)
+        size_before = (path / DB_NAME).stat().st_size if exists else 0
+        had_caches = any(path.glob("dense-*.faiss")) or any(path.glob("bm25-*"))
+        if exists and not size_before and (not create or had_caches):
+            # An empty database file beside an index's caches lost its pages; alone, it is
+            # a crash while creating one. Never silently make a damaged index a new one.
+            raise corrupt_error(path / DB_NAME, "it has no newsqa manifest")
         store = Store(path)
-        manifest = store.manifest()
+        try:
+            manifest = store.manifest()
+        except sqlite3.DatabaseError as error:
+            store.close()
+            raise (corrupt_error(store.path, error) if is_corruption(error) else error) from None
+        if not manifest and size_before:  # not written by newsqa, or lost its manifest
+            store.close()
+            raise corrupt_error(store.path, "it has no newsqa manifest")
         if not manifest:
             embedder = embedder or get_embedder(model or DEFAULT_MODEL, backend)
             with store.transaction():
@@ -151,10 +167,15 @@ class Index:
 
     # -- ingest ------------------------------------------------------------------------
     def ingest(
-        self, paths: Iterable[str | Path], progress: bool = False, engine: str = "local"
+        self,
+        paths: Iterable[str | Path],
+        progress: bool = False,
+        engine: str = "local",
+        follow_links: bool = False,
     ) -> IngestReport:
         """Load files and folders of articles and add them; bad files are skipped and
-        reported, never fatal. ``engine="ray"`` runs it on Ray (see ``add``)."""
+        reported, never fatal. Links out of a folder are skipped unless ``follow_links``.
+        ``engine="ray"`` runs it on Ray (see ``add``)."""
         if _check_engine(engine) == "ray":  # the Ray engine (qa.distributed)
             from qa.distributed.ingest import load_paths_ray
 
@@ -162,7 +183,7 @@ class Index:
         else:
             from qa.load import load_paths
 
-            loaded = load_paths(paths)
+            loaded = load_paths(paths, follow_links=follow_links)
         report = self.add(loaded.articles, progress=progress, engine=engine)
         report.skipped[:0] = loaded.skipped
         return report
@@ -171,18 +192,33 @@ class Index:
         self, articles: Sequence[Article], progress: bool = False, engine: str = "local"
     ) -> IngestReport:
         """Add articles: unchanged ones are skipped (no new vectors), changed ones replaced.
+        One writer at a time per index folder, across processes (``qa.safety``).
         ``engine="ray"`` prepares and embeds them on Ray (``qa.distributed.ingest``: the
         cluster at ``$RAY_ADDRESS``, else a local Ray) and stores the same chunks and
         vectors as the default ``"local"`` engine."""
-        if _check_engine(engine) == "ray":  # the Ray engine (qa.distributed)
-            from qa.distributed.ingest import add_with_ray
+        with self._writing():
+            if _check_engine(engine) == "ray":  # the Ray engine (qa.distributed)
+                from qa.distributed.ingest import add_with_ray
 
-            return add_with_ray(self.ingester, articles, progress=progress)
-        return self.ingester.add(articles, progress=progress)
+                return add_with_ray(self.ingester, articles, progress=progress)
+            return self.ingester.add(articles, progress=progress)
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the index's writer lock; a failed write (disk full) becomes one clear
+        ``IndexWriteError`` and leaves the last committed state."""
+        with writer_lock(self.folder):
+            try:
+                yield
+            except Exception as error:
+                failure = write_error(self.folder, error)
+                if failure is None:
+                    raise
+                raise failure from error
 
     def delete(self, id_or_url: str) -> Article:
         """Remove an article (by id or url) with its sentences, chunks and vectors."""
-        with self._lock:
+        with self._writing(), self._lock:
             from qa.load import article_id
 
             wanted = id_or_url.strip()
@@ -230,7 +266,7 @@ class Index:
         filters: Filters | None = None,
     ) -> list[list[Passage]]:
         """Batch retrieval: one list of passages per question (embeds all questions at once)."""
-        with self._lock:
+        with self._lock, self.store.snapshot():
             found = self.searcher.search(list(questions), k, mode, filters)
         return [retrieved.passages for retrieved in found]
 
@@ -257,8 +293,9 @@ class Index:
         ``python -m eval.calibrate``; 0 never abstains).
         """
         # One lock for the whole answer: the store connection, the caches and the sentence
-        # vectors are shared by the app's worker threads.
-        with self._lock:
+        # vectors are shared by the app's worker threads. One snapshot too: another process
+        # committing a batch meanwhile is seen entirely or not at all.
+        with self._lock, self.store.snapshot():
             return answer.ask(
                 self.searcher,
                 question,
@@ -275,7 +312,7 @@ class Index:
         """(question without its time words, filters narrowed to them, notes saying how
         they were read). ``ask`` does this itself; use it before ``retrieve`` to get the same
         reading of "last week" or "in March 2025"."""
-        with self._lock:
+        with self._lock, self.store.snapshot():
             return answer.interpret_time(self.store, question, filters or Filters(), today)
 
     # -- reading -----------------------------------------------------------------------
@@ -295,12 +332,11 @@ class Index:
             return self.store.sentences(article_id)
 
     def info(self) -> IndexInfo:
-        with self._lock:
+        with self._lock, self.store.snapshot():
             self.caches.refresh()
             manifest = self.store.manifest()
             first, last = self.store.date_range()
             counts = self.store.counts()
-            files = [p for p in self.folder.rglob("*") if p.is_file()]
             return IndexInfo(
                 index=str(self.folder),
                 articles=counts["articles"],
@@ -318,7 +354,7 @@ class Index:
                 sources=dict(self.store.sources()),
                 published_from=first,
                 published_to=last,
-                size_bytes=sum(p.stat().st_size for p in files),
+                size_bytes=_folder_size(self.folder),
             )
 
 
@@ -329,6 +365,16 @@ def _check_engine(engine: str) -> str:
     if engine not in ENGINES:
         raise ValueError(f"unknown ingest engine {engine!r}; use one of {', '.join(ENGINES)}")
     return engine
+
+
+def _folder_size(folder: Path) -> int:
+    """Bytes under ``folder``; files another process removes meanwhile (old caches) count 0."""
+    total = 0
+    for root, _, names in os.walk(folder):
+        for name in names:
+            with suppress(FileNotFoundError):
+                total += os.stat(os.path.join(root, name)).st_size
+    return total
 
 
 def _check_compatible(

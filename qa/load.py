@@ -78,6 +78,9 @@ _DATE_FIELDS = ("published", "published_at", "date")
 _NO_TEXT_FIELD = 'no text field (expected "text", "body" or "content")'
 _EMPTY = "the article is empty (no text after removing whitespace)"
 _NOT_UTF8 = "not valid UTF-8 text (try saving it as UTF-8)"
+_TOO_DEEP = "not valid JSON for an article (nested too deeply)"
+# "Tuesday, 05 March 2024 10:00:00 +0000 (Coordinated Universal Time)" is 68 characters.
+_MAX_DATE_CHARS = 100
 
 # HTML elements that start a new paragraph when a feed entry's HTML is turned into text.
 _BLOCK_TAGS = frozenset({
@@ -101,12 +104,15 @@ class LoadResult:
 # ---------------------------------------------------------------------------------------------
 
 
-def load_paths(paths: Iterable[str | Path]) -> LoadResult:
+def load_paths(paths: Iterable[str | Path], *, follow_links: bool = False) -> LoadResult:
     """Load every supported file among ``paths``; folders are searched recursively.
 
     Files load in sorted order; hidden files and folders (".name") inside a folder are
     ignored, and so are unsupported suffixes there. A file named explicitly with an
-    unsupported suffix is reported. Problems never stop the batch: each becomes a ``Skipped``.
+    unsupported suffix is reported. A symbolic link inside a folder that points outside it
+    is skipped and reported unless ``follow_links`` (a folder of articles must not pull in
+    whatever a link reaches, say a home directory); paths named explicitly are always read.
+    Problems never stop the batch: each becomes a ``Skipped``.
     """
     articles: list[Article] = []
     skipped: list[Skipped] = []
@@ -117,8 +123,9 @@ def load_paths(paths: Iterable[str | Path]) -> LoadResult:
             skipped.append(Skipped(str(given), "no such file or folder"))
             continue
         if path.is_dir():
-            files = _supported_files(path)
-            if not files:
+            files, refused = _supported_files(path, follow_links)
+            skipped.extend(refused)
+            if not files and not refused:
                 skipped.append(Skipped(str(given), _no_supported_files()))
         elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
             skipped.append(Skipped(str(given), _unsupported(path)))
@@ -160,6 +167,8 @@ def parse_text(text: str, *, name: str = "pasted text", fmt: str | None = None) 
     """Parse pasted text as articles. ``fmt`` is one of txt/text, md/markdown, html, json,
     jsonl, feed/rss/atom/xml; when None it is detected from how the text starts.
     Raises ``LoadError(name, problem)`` on any problem."""
+    if _SURROGATE.search(text):  # lone surrogates (bad JSON escapes) break every encoder
+        text = text.encode("utf-8", "replace").decode("utf-8")
     if fmt is None:
         fmt = _detect_format(text)
     family = _FORMATS.get(fmt.lower().lstrip("."))
@@ -218,7 +227,7 @@ def make_article(
     text = normalise_text(text)
     if not text:
         raise LoadError(path or _one_line(title) or "article", _EMPTY)
-    url = (url or "").strip()
+    url = _no_surrogates(url or "").strip()
     return Article(
         id=article_id(url, text),
         title=_one_line(title) or _title_from_text(text),
@@ -262,8 +271,8 @@ def parse_date(value: str | date | int | float | None) -> str:
         except (OverflowError, OSError, ValueError):
             return ""
     text = _one_line(str(value))
-    if not text:
-        return ""
+    if not text or len(text) > _MAX_DATE_CHARS:  # a page of text is no date: don't spend
+        return ""  # seconds in dateparser on it (found by tests/fuzz: 3 s per 10 KB)
     try:
         return _checked(date.fromisoformat(text))
     except ValueError:
@@ -288,16 +297,52 @@ def parse_date(value: str | date | int | float | None) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _supported_files(folder: Path) -> list[Path]:
-    """Supported, non-hidden files under ``folder``, sorted for a reproducible load order."""
-    found = []
-    for file in folder.rglob("*"):
-        relative = file.relative_to(folder).parts
-        if any(part.startswith(".") for part in relative):
-            continue
-        if file.is_file() and file.suffix.lower() in SUPPORTED_SUFFIXES:
-            found.append(file)
-    return sorted(found)
+def _supported_files(folder: Path, follow_links: bool = False) -> tuple[list[Path], list[Skipped]]:
+    """Supported, non-hidden files under ``folder``, sorted for a reproducible load order,
+    and the links and folders skipped on the way (see ``load_paths``)."""
+    root = folder.resolve()
+    found: list[Path] = []
+    skipped: list[Skipped] = []
+    visited: set[Path] = set()
+
+    def walk(directory: Path) -> None:
+        real = directory.resolve()
+        if real in visited:  # a link cycle, or a folder reached twice
+            return
+        visited.add(real)
+        try:
+            entries = sorted(directory.iterdir())
+        except OSError as error:
+            problem = f"could not read this folder ({error.strerror})"
+            skipped.append(Skipped(str(directory), problem))
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            wanted = entry.suffix.lower() in SUPPORTED_SUFFIXES
+            if entry.is_symlink():
+                target = entry.resolve()
+                inside = target == root or root in target.parents
+                if not inside and not follow_links:
+                    if entry.is_dir() or (wanted and entry.is_file()):
+                        skipped.append(Skipped(str(entry), _outside_link(target)))
+                    continue
+                if entry.is_dir() and (inside and not follow_links):
+                    continue  # its files are read where they are, inside the folder
+            if entry.is_dir():
+                walk(entry)
+            elif wanted and entry.is_file():
+                found.append(entry)
+
+    walk(folder)
+    return sorted(found), skipped
+
+
+def _outside_link(target: Path) -> str:
+    return (
+        f"a symbolic link to {target}, outside the folder; not followed (pass --follow-links, "
+        "or follow_links=True, to read it)"
+    )
 
 
 def _load_lenient(path: Path) -> tuple[list[Article], list[Skipped]]:
@@ -373,6 +418,8 @@ def _detect_format(text: str) -> str:
     if start.startswith(("[", "{")):
         try:
             json.loads(start)
+        except RecursionError:
+            return "json"  # nested too deeply: the JSON parser reports it
         except json.JSONDecodeError:
             # Several objects, one per line, is JSON Lines; anything else is broken JSON,
             # which the JSON parser reports with its line and column.
@@ -652,6 +699,8 @@ def _parse_json(raw: str, *, name: str, path: str) -> tuple[list[Article], list[
     except json.JSONDecodeError as error:
         problem = f"{error.msg} at line {error.lineno}, column {error.colno}"
         raise LoadError(name, f"not valid JSON ({problem})") from None
+    except RecursionError:  # "[[[[...]]]]" thousands deep: hostile or broken, never an article
+        raise LoadError(name, _TOO_DEEP) from None
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         data = data["articles"]
     if isinstance(data, dict):
@@ -681,6 +730,9 @@ def _parse_jsonl(raw: str, *, name: str, path: str) -> tuple[list[Article], list
             record = json.loads(line)
         except json.JSONDecodeError as error:
             skipped.append(Skipped(label, f"not valid JSON ({error.msg}, column {error.colno})"))
+            continue
+        except RecursionError:
+            skipped.append(Skipped(label, _TOO_DEEP))
             continue
         try:
             articles.append(_record_article(record, label=label, name=name, path=path))
@@ -715,7 +767,7 @@ def _parse_feed(
 ) -> tuple[list[Article], list[Skipped]]:
     feed = feedparser.parse(content)
     if not feed.entries:
-        if not feed.version:  # feedparser recognised no RSS/Atom at all
+        if not feed.get("version"):  # no RSS/Atom at all (an empty text has no version key)
             raise LoadError(name, "not an RSS or Atom feed (no feed entries found)")
         raise LoadError(name, "the feed has no entries")
     source = _one_line(feed.feed.get("title", ""))
@@ -763,6 +815,8 @@ def _entry_text(entry: Any) -> str:
     else:
         value = entry.get("summary", "")
         kind = entry.get("summary_detail", {}).get("type", "text/html")
+    # feedparser gives None for a broken entry's value or type (found by tests/fuzz).
+    value, kind = value or "", kind or "text/html"
     if "html" in kind:
         return _html_to_text(value)
     return normalise_text(value)
@@ -774,7 +828,12 @@ def _entry_text(entry: Any) -> str:
 
 
 def _one_line(value: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", value or "").split())
+    return " ".join(unicodedata.normalize("NFC", _no_surrogates(value or "")).split())
+
+
+def _no_surrogates(value: str) -> str:
+    """Lone surrogates (a JSON "\\ud800") replaced: they can be neither encoded nor stored."""
+    return value.encode("utf-8", "replace").decode("utf-8") if _SURROGATE.search(value) else value
 
 
 def _text_value(value: Any) -> str:

@@ -41,11 +41,14 @@ __all__ = [
     "ingest_summary",
     "references",
     "safe_url",
+    "show_bidi_controls",
     "source_line",
     "sources_html",
 ]
 
 CLOSEST_LABEL = "Closest passages (not an answer)"
+# Unicode direction embeddings, overrides and isolates (LRE..RLO, LRI..PDI).
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")
 
 # Characters that start Markdown syntax anywhere in a line (emphasis, code, links, headings,
@@ -59,10 +62,25 @@ _MARKDOWN_LINE_START = re.compile(r"^(\s*)(\d+)([.)])|^(\s*)([-+=])", re.MULTILI
 CONTEXT_SENTENCES = 2
 
 
+def show_bidi_controls(text: str) -> str:
+    """Direction overrides and isolates ("\u202e") shown as "[U+202E]": displayed as they
+    are, they reorder what follows, so "report\u202efdp.exe" would read "reportexe.pdf".
+    Only displays change; the stored text and citation offsets do not."""
+    return _BIDI_CONTROLS.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
+
+
+def _escape_html(text: str) -> str:
+    return html.escape(show_bidi_controls(text))
+
+
 def escape_markdown(text: str) -> str:
     """``text`` as Markdown that renders to exactly ``text``: no emphasis, links, headings,
-    lists, LaTeX or raw HTML can come out of it."""
-    escaped = _MARKDOWN_INLINE.sub(r"\\\1", text)
+    lists, LaTeX or raw HTML can come out of it (direction overrides are shown, see
+    ``show_bidi_controls``)."""
+    # "\r" ends a line in Markdown as "\n" does: make it one, so line-start syntax ("1. ")
+    # after it is escaped too (found by tests/test_reliability_fuzz.py).
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    escaped = _MARKDOWN_INLINE.sub(r"\\\1", show_bidi_controls(text))
     escaped = _MARKDOWN_LINE_START.sub(_escape_line_start, escaped)
     # Entities, not backslashes, for these: "\<" would still let some renderers see a tag.
     return escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -120,7 +138,7 @@ def highlighted_html(excerpt: Sequence[tuple[Sentence, bool]]) -> str:
     """One excerpt as escaped HTML, the cited sentences inside ``<mark>``."""
     parts = []
     for sentence, cited in excerpt:
-        text = html.escape(sentence.text)
+        text = _escape_html(sentence.text)
         parts.append(f"<mark>{text}</mark>" if cited else text)
     return " ".join(parts)
 
@@ -287,7 +305,7 @@ def _citation_card(n: int, citations: list[Citation]) -> str:
     shown = excerpts([around[i] for i in sorted(around)], [c.sentence_index for c in citations])
     body = "".join(f'<p class="nq-excerpt">{highlighted_html(e)}</p>' for e in shown)
     also = also_reported_by(a for c in citations for a in c.also_in)
-    footer = f'<div class="nq-also">Also reported by {html.escape(also)}</div>' if also else ""
+    footer = f'<div class="nq-also">Also reported by {_escape_html(also)}</div>' if also else ""
     return (
         f'<div class="nq-source"><div class="nq-title"><span class="nq-n">{n}</span>'
         f"{_title_html(article)}</div>{_meta_html(article)}{body}{footer}</div>"
@@ -298,12 +316,12 @@ def _passage_card(passage: Passage) -> str:
     article = passage.article
     return (
         f'<div class="nq-source"><div class="nq-title">{_title_html(article)}</div>'
-        f'{_meta_html(article)}<p class="nq-excerpt">{html.escape(passage.text)}</p></div>'
+        f'{_meta_html(article)}<p class="nq-excerpt">{_escape_html(passage.text)}</p></div>'
     )
 
 
 def _title_html(article: Article) -> str:
-    title = html.escape(article.title or "(untitled)")
+    title = _escape_html(article.title or "(untitled)")
     url = safe_url(article.url)
     if not url:
         return title
@@ -312,4 +330,4 @@ def _title_html(article: Article) -> str:
 
 def _meta_html(article: Article) -> str:
     parts = [article.source, article.published[:10], article.author and f"by {article.author}"]
-    return f'<div class="nq-meta">{html.escape(" · ".join(p for p in parts if p))}</div>'
+    return f'<div class="nq-meta">{_escape_html(" · ".join(p for p in parts if p))}</div>'

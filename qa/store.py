@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.errors import ArticleNotFoundError
+from qa.errors import ArticleNotFoundError, IndexCorruptError
 from qa.records import Article, Block, ChunkSpan, Sentence
 from qa.structure import searchable_text
 
@@ -93,10 +93,16 @@ class Store:
         self.db = sqlite3.connect(
             self.path, check_same_thread=False, isolation_level=None, timeout=30
         )
-        self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
-        self.db.execute("PRAGMA synchronous = FULL")
-        self.db.executescript(_SCHEMA)
+        try:
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
+            self.db.execute("PRAGMA synchronous = FULL")
+            self.db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as error:
+            self.db.close()
+            if isinstance(error, sqlite3.OperationalError) and not _is_corruption(error):
+                raise  # locked, read-only, unable to open: not damage
+            raise corrupt_error(self.path, error) from None
 
     def close(self) -> None:
         self.db.close()
@@ -108,9 +114,26 @@ class Store:
         try:
             yield
         except BaseException:
-            self.db.execute("ROLLBACK")
+            # SQLite has already rolled back after some errors (a failed write, disk full):
+            # a second ROLLBACK would raise and hide the error that matters.
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see one committed state of the store, even while another process
+        commits batches (a WAL read transaction); nested uses share the outer one."""
+        if self.db.in_transaction:
+            yield
+            return
+        self.db.execute("BEGIN")  # deferred: the snapshot is taken at the first read
+        try:
+            yield
+        finally:
+            if self.db.in_transaction:
+                self.db.execute("COMMIT")  # nothing was written: this only ends the read
 
     # -- manifest ---------------------------------------------------------------------
     def manifest(self) -> dict[str, object]:
@@ -462,6 +485,28 @@ _ARTICLE_COLUMNS = "id, title, text, source, url, published, author, path, block
 
 def _entities(stored: str) -> tuple[tuple[int, int, str], ...]:
     return tuple((a, b, label) for a, b, label in json.loads(stored)) if stored != "[]" else ()
+
+
+def _is_corruption(error: sqlite3.DatabaseError) -> bool:
+    name = getattr(error, "sqlite_errorname", "") or ""
+    return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in str(error)
+
+
+def is_corruption(error: BaseException) -> bool:
+    """True for SQLite's "this file is damaged / not a database" errors."""
+    if not isinstance(error, sqlite3.DatabaseError):
+        return False
+    return not isinstance(error, sqlite3.OperationalError) or _is_corruption(error)
+
+
+def corrupt_error(path: Path, error: BaseException | str) -> IndexCorruptError:
+    """The error for a damaged index database: which file, and what to do."""
+    folder = path.parent
+    return IndexCorruptError(
+        f"the index database {path} is damaged or not a newsqa index ({error}). Restore it "
+        f"from a backup, or move the folder {folder}/ aside and build the index again from "
+        f"your articles: python -m qa ingest FILES --index {folder}"
+    )
 
 
 def _article(row: Sequence) -> Article:

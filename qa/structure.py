@@ -61,7 +61,8 @@ def analyse(
     heading: list[bool] = []
     section: list[int] = []
     above: list[tuple[str, ...]] = []
-    stack: list[tuple[int, str]] = []  # (level, heading text) of the headings still open
+    # (level, heading text, has it had a body yet) of the headings still open
+    stack: list[tuple[int, str, bool]] = []
     current = 0
     block_index = -1
     for i, span in enumerate(spans):
@@ -84,13 +85,18 @@ def analyse(
         if i > 0 and opens and not heading[-1]:
             current += 1
         if opens:
-            while stack and stack[-1][0] >= level:
+            # A heading with no body yet stays: "## Sports" then "## Football", or a label
+            # line then a story, both head what follows; popped, no chunk would carry it
+            # (found by tests/fuzz).
+            while stack and stack[-1][0] >= level and stack[-1][2]:
                 stack.pop()
-        above.append(tuple(h for _, h in stack))
+        above.append(tuple(h for _, h, _ in stack))
         heading.append(is_heading)
         section.append(current)
         if is_heading:
-            stack.append((level, span.text))
+            stack.append((level, span.text, False))
+        else:
+            stack = [(lvl, text, True) for lvl, text, _ in stack]
     return Layout(heading, section, above)
 
 

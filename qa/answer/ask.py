@@ -83,6 +83,9 @@ def interpret_time(
         return question, filters, []
     since = max(filter(None, [found.since, filters.since]), default="")
     until = min(filter(None, [found.until, filters.until]), default="")
+    if since and until and since > until:  # the question's dates lie outside the filter's
+        note = f"dates: {found.description}, outside the dates of the filter; searched those"
+        return question, filters, [note]
     narrowed = replace(filters, since=since, until=until)
     matching = store.chunk_ids_where(
         narrowed.sources, since or None, until or None, narrowed.article_ids
