@@ -9,8 +9,14 @@ share of questions whose best-scored sentence holds the answer is the measure. T
 trained on everything, and the abstention threshold is chosen on the best score of every
 question (answerable and not) as ``eval.calibrate`` chooses it: the best mean, over
 datasets, of abstention F1 and the share of answerable questions answered with a gold
-answer. The weights, the threshold and the held-out table go to
-``qa/answer/selector.json`` only with ``--write``.
+answer. (Measured: the learned weights did not beat the hand-set ones held out, so
+``qa/answer/selector.json`` is not shipped; ``--write-selector`` writes it.)
+
+Then the question-level abstention model (``qa.answer.features.Abstainer``): a logistic
+regression over ``QUESTION_FEATURES`` (from the hand-set sentence scores), labelled by
+whether the question is answerable, against the plain threshold on the best score, each
+trained and thresholded on all datasets but one and tested on the held-out one. Trained on
+everything, it goes to ``qa/answer/abstain.json`` with ``--write``.
 
 "What did X say?" questions are left out: they are answered by attribution rules.
 """
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import sys
 import time
 from collections.abc import Sequence
@@ -34,7 +41,17 @@ from eval.pool import load_pool, plan_variants, pool_index_for, variant_index
 from qa import Index
 from qa.answer import parse_question
 from qa.answer.ask import ANSWER_K
-from qa.answer.features import FEATURES, MODEL_FILE, Selector, candidates, hand_selector
+from qa.answer.features import (
+    ABSTAIN_FILE,
+    FEATURES,
+    MODEL_FILE,
+    QUESTION_FEATURES,
+    Abstainer,
+    Selector,
+    candidates,
+    hand_selector,
+    question_features,
+)
 from qa.embed import get_embedder
 from qa.fusion import DEFAULT_MODE
 
@@ -135,6 +152,99 @@ def abstention(selector: Selector, questions: Sequence[Question], threshold: flo
     }
 
 
+def fit_abstainer(
+    questions: Sequence[Question], by_dataset: dict[str, list[Question]]
+) -> Abstainer:
+    """The abstention model trained on ``questions`` (answerable or not, classes balanced),
+    its threshold chosen on ``by_dataset`` as ``choose_threshold`` does."""
+    from sklearn.linear_model import LogisticRegression
+
+    hand = hand_selector()
+    x = np.stack([_described(hand, q) for q in questions])
+    y = np.array([q.answerable for q in questions])
+    model = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced").fit(x, y)
+    unthresholded = Abstainer(model.coef_[0], float(model.intercept_[0]), 0.5, "learned")
+    threshold = _best_threshold(lambda q: _confidence(unthresholded, q), by_dataset)
+    return Abstainer(unthresholded.weights, unthresholded.intercept, threshold, "learned")
+
+
+def _described(selector: Selector, question: Question) -> np.ndarray:
+    return question_features(question.features, selector.score(question.features).ravel()
+                             if len(question.labels) else np.zeros(0))  # fmt: skip
+
+
+def _confidence(abstainer: Abstainer, question: Question) -> float:
+    if not len(question.labels):
+        return 0.0
+    return abstainer.confidence(_described(hand_selector(), question))
+
+
+def abstention_by(confidence, questions: Sequence[Question], threshold: float) -> dict:
+    """``abstention`` for any confidence function of a question (abstain below
+    ``threshold``); the answer is the best hand-scored candidate."""
+    hand = hand_selector()
+    tp = fp = fn = answered_right = answerable = 0
+    for q in questions:
+        abstains = confidence(q) < threshold
+        if q.answerable:
+            answerable += 1
+            fp += abstains
+            if not abstains and len(q.labels) and q.labels[int(np.argmax(hand.score(q.features)))]:
+                answered_right += 1
+        else:
+            tp += abstains
+            fn += not abstains
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    answered = answered_right / answerable if answerable else 0.0
+    return {"P": precision, "R": recall, "F1": f1, "answered": answered}
+
+
+def _best_threshold(confidence, by_dataset: dict[str, list[Question]]) -> float:
+    def objective(threshold: float) -> float:
+        values = []
+        for questions in by_dataset.values():
+            scores = abstention_by(confidence, questions, threshold)
+            has_negatives = any(not q.answerable for q in questions)
+            values.append(
+                (scores["F1"] + scores["answered"]) / 2 if has_negatives else scores["answered"]
+            )
+        return float(np.mean(values))
+
+    return float(max(THRESHOLDS, key=lambda t: (objective(float(t)), -t)))
+
+
+def compare_abstention(by_dataset: dict[str, list[Question]]) -> list[str]:
+    """Held-out rows: each dataset judged by the threshold on the best score and by the
+    abstention model, both fitted on the other datasets."""
+    hand = hand_selector()
+
+    def best_score(q: Question) -> float:
+        return float(hand.score(q.features).max()) if len(q.labels) else 0.0
+
+    lines = [
+        "| held-out dataset | best-score threshold: th / P / R / F1 / answered "
+        "| abstention model: th / P / R / F1 / answered |",
+        "|---|---|---|",
+    ]
+    for name, questions in by_dataset.items():
+        rest = {other: qs for other, qs in by_dataset.items() if other != name}
+        threshold = _best_threshold(best_score, rest)
+        plain = abstention_by(best_score, questions, threshold)
+        model = fit_abstainer([q for qs in rest.values() for q in qs], rest)
+        learned = abstention_by(lambda q, m=model: _confidence(m, q), questions, model.threshold)
+        lines.append(
+            f"| {name} | {threshold:.2f} / {_row(plain)} "
+            f"| {model.threshold:.2f} / {_row(learned)} |"
+        )
+    return lines
+
+
+def _row(scores: dict) -> str:
+    return " / ".join(f"{scores[key]:.3f}" for key in ("P", "R", "F1", "answered"))
+
+
 def choose_threshold(selector: Selector, by_dataset: dict[str, list[Question]]) -> float:
     """The threshold with the best mean over datasets of (abstention F1 + answered) / 2;
     datasets without unanswerable questions count by their answered share only."""
@@ -152,6 +262,27 @@ def choose_threshold(selector: Selector, by_dataset: dict[str, list[Question]]) 
     return float(max(THRESHOLDS, key=lambda t: (objective(float(t)), -t)))
 
 
+def _collect_all(
+    names: Sequence[str], data_dir: Path, index_dir: Path | None, log
+) -> dict[str, list[Question]]:
+    """Every dataset's candidates, each indexed with the distractor pool."""
+    by_dataset: dict[str, list[Question]] = {}
+    embedder = CachingEmbedder(get_embedder())
+    pool = load_pool(data_dir)
+    with pool_index_for(pool, index_root=index_dir, embedder=embedder) as pooled:
+        for name in names:
+            spec = DATASETS[name]
+            evalset = spec.load(data_dir / spec.folder) if spec.folder else spec.load(data_dir)
+            ids = {a.id for a in evalset.articles}
+            variants, _ = plan_variants(name, ids, evalset.corpus_is_pool, pooled)
+            variant = variants[-1]  # with distractors
+            with variant_index(variant, pooled, index_root=index_dir, embedder=embedder) as index:
+                index.add(evalset.articles)  # unchanged articles are skipped
+                log(f"{variant.name}: collecting candidates ...")
+                by_dataset[name] = collect(evalset, index, log)
+    return by_dataset
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.train_selector", description=__doc__)
     parser.add_argument("--dataset", default=",".join(DATASETS), help="datasets (default: all)")
@@ -164,31 +295,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="keep the indexes here and reuse them next time (default: temporary)",
     )
-    parser.add_argument("--write", action="store_true", help=f"write {MODEL_FILE}")
+    parser.add_argument(
+        "--candidates",
+        type=Path,
+        default=None,
+        help="keep the collected candidates in this file and read them from it next time "
+        "(collecting asks every question: ~20 min on 2 cores)",
+    )
+    parser.add_argument("--write", action="store_true", help=f"write {ABSTAIN_FILE}")
+    parser.add_argument(
+        "--write-selector", action="store_true", help=f"write {MODEL_FILE} (learned weights)"
+    )
     args = parser.parse_args(argv)
     names = [n.strip() for n in args.dataset.split(",") if n.strip()]
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    by_dataset: dict[str, list[Question]] = {}
-    embedder = CachingEmbedder(get_embedder())
-    pool = load_pool(args.data_dir)
-    with pool_index_for(pool, index_root=args.index_dir, embedder=embedder) as pooled:
-        for name in names:
-            spec = DATASETS[name]
-            evalset = spec.load(args.data_dir / spec.folder) if spec.folder else spec.load(
-                args.data_dir
-            )
-            ids = {a.id for a in evalset.articles}
-            variants, _ = plan_variants(name, ids, evalset.corpus_is_pool, pooled)
-            variant = variants[-1]  # with distractors
-            with variant_index(
-                variant, pooled, index_root=args.index_dir, embedder=embedder
-            ) as index:
-                index.add(evalset.articles)  # unchanged articles are skipped
-                log(f"{variant.name}: collecting candidates ...")
-                by_dataset[name] = collect(evalset, index, log)
+    if args.candidates and args.candidates.exists():
+        with args.candidates.open("rb") as cached:
+            by_dataset = {n: qs for n, qs in pickle.load(cached).items() if n in names}
+        log(f"candidates read from {args.candidates}")
+    else:
+        by_dataset = _collect_all(names, args.data_dir, args.index_dir, log)
+        if args.candidates:
+            with args.candidates.open("wb") as cache:
+                pickle.dump(by_dataset, cache)
     hand = hand_selector()
     lines = ["| held-out dataset | questions | hand-set weights | learned (other datasets) |",
              "|---|---:|---:|---:|"]  # fmt: skip
@@ -220,7 +352,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     print("\ncoefficients: " + ", ".join(f"{n} {w:+.2f}" for n, w in zip(FEATURES, final.weights,
                                                                            strict=True)))
+    print("\nAbstention, held out (trained and thresholded on the other datasets):")
+    print("\n".join(compare_abstention(by_dataset)))
+    abstainer = fit_abstainer(everything, by_dataset)
+    print(
+        f"\nabstention model on everything: threshold {abstainer.threshold:.2f}; coefficients "
+        + ", ".join(f"{n} {w:+.2f}" for n, w in zip(QUESTION_FEATURES, abstainer.weights,
+                                                     strict=True))
+        + f", intercept {abstainer.intercept:+.2f}"
+    )
     if args.write:
+        ABSTAIN_FILE.write_text(
+            json.dumps(
+                {
+                    "source": "python -m eval.train_selector --write",
+                    "features": list(QUESTION_FEATURES),
+                    "sentence_features": list(FEATURES),
+                    "coefficients": [round(float(w), 6) for w in abstainer.weights],
+                    "intercept": round(abstainer.intercept, 6),
+                    "threshold": abstainer.threshold,
+                    "held_out": compare_abstention(by_dataset),
+                    "datasets": {n: len(qs) for n, qs in by_dataset.items()},
+                },
+                indent=2,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+        print(f"wrote {ABSTAIN_FILE}")
+    if args.write_selector:
         MODEL_FILE.write_text(
             json.dumps(
                 {

@@ -179,7 +179,7 @@ class Index:
         if _check_engine(engine) == "ray":  # the Ray engine (qa.distributed)
             from qa.distributed.ingest import load_paths_ray
 
-            loaded = load_paths_ray(paths)
+            loaded = load_paths_ray(paths, follow_links=follow_links)
         else:
             from qa.load import load_paths
 

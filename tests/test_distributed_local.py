@@ -37,9 +37,12 @@ def test_paths_are_the_ones_load_paths_reads(tmp_path):
     (tmp_path / "d" / ".hidden.md").write_text("# H\n\nText.")
     (tmp_path / "d" / "b.bin").write_bytes(b"\0")
     named = tmp_path / "d" / "a.md"
-    items = _load_items([tmp_path / "d", named, tmp_path / "nothing"])
+    (tmp_path / "outside.md").write_text("# O\n\nText.")
+    (tmp_path / "d" / "link.md").symlink_to(tmp_path / "outside.md")
+    items, links = _load_items([tmp_path / "d", named, tmp_path / "nothing"])
     assert items == [str(named), str(tmp_path / "nothing")]
-    assert _load_items([Path(tmp_path / "empty")]) == [str(tmp_path / "empty")]
+    assert [s.path for s in links] == [str(tmp_path / "d" / "link.md")]  # reported, not read
+    assert _load_items([Path(tmp_path / "empty")]) == ([str(tmp_path / "empty")], [])
 
 
 @pytest.mark.model

@@ -17,10 +17,18 @@ length              how long the sentence is (a two-word line rarely answers), c
 lead                the sentence opens its paragraph
 ==================  =========================================================================
 
-The weights are a logistic regression learned from the evaluation datasets by
-``python -m eval.train_selector`` and stored in ``selector.json`` beside this file, with
-the data, the folds and the held-out scores it was chosen on. ``HAND_WEIGHTS`` is the
-hand-set sum the learned model replaced (kept as the baseline it must beat).
+Each candidate's score is the hand-set weighted sum ``HAND_WEIGHTS``. A logistic regression
+over the same features (``python -m eval.train_selector``, written to ``selector.json`` beside
+this file only on request) was tried and did not beat it on held-out datasets, so the file
+is absent and the hand-set weights are used.
+
+Whether to answer at all is a separate, question-level decision: ``Abstainer`` reads
+``QUESTION_FEATURES`` (the best score, the best similarity, overlap and passage overlap of any
+candidate, whether the best one names the kind of thing asked for, its lead over the
+runner-up) and gives the probability that the articles answer; it is learned by
+``python -m eval.train_selector --write`` into ``abstain.json`` beside this file, where it
+beat a threshold on the best score on every held-out dataset. Without that file the answer
+step abstains below ``HAND_THRESHOLD`` on the best score.
 """
 
 from __future__ import annotations
@@ -55,6 +63,15 @@ HAND_THRESHOLD = 0.44  # calibrated for the hand-set weights (python -m eval.cal
 NEIGHBOURS = 1  # sentences either side of a retrieved passage also compete
 LONG_SENTENCE = 40  # words: longer counts as long as this for the length feature
 MODEL_FILE = Path(__file__).with_name("selector.json")
+ABSTAIN_FILE = Path(__file__).with_name("abstain.json")
+QUESTION_FEATURES = (
+    "best_score",
+    "best_similarity",
+    "best_overlap",
+    "best_passage_overlap",
+    "best_type_match",
+    "gap",
+)
 
 Vectors = Callable[[Sequence[Sentence]], np.ndarray]  # sentences -> their unit vectors
 
@@ -235,4 +252,62 @@ def learned_selector() -> Selector:
         True,
         str(stored.get("source", MODEL_FILE.name)),
         float(stored["threshold"]),
+    )
+
+
+def question_features(features: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """``QUESTION_FEATURES`` of a question from its candidates' ``features`` (rows in
+    ``FEATURES`` order) and their ``scores``: how answerable it looks."""
+    if not len(scores):
+        return np.zeros(len(QUESTION_FEATURES))
+    order = np.argsort(-scores, kind="stable")
+    best = int(order[0])
+    gap = float(scores[best] - (scores[order[1]] if len(order) > 1 else 0.0))
+    column = FEATURES.index
+    typed = features[best, column("typed")] > 0
+    return np.array(
+        [
+            float(scores[best]),
+            float(features[:, column("similarity")].max()),
+            float(features[:, column("overlap")].max()),
+            float(features[:, column("passage_overlap")].max()),
+            float(features[best, column("type_match")]) if typed else 1.0,
+            gap,
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class Abstainer:
+    """Logistic regression over ``QUESTION_FEATURES``: the probability that the retrieved
+    articles answer the question; answer when it reaches ``threshold``."""
+
+    weights: np.ndarray
+    intercept: float
+    threshold: float
+    source: str
+
+    def confidence(self, question_features: np.ndarray) -> float:
+        raw = float(question_features @ self.weights + self.intercept)
+        return 1.0 / (1.0 + math.exp(-raw))
+
+
+@lru_cache(maxsize=1)
+def learned_abstainer() -> Abstainer | None:
+    """The model in ``abstain.json``; None when it is missing (abstain on the best score)."""
+    if not ABSTAIN_FILE.exists():
+        return None
+    stored = json.loads(ABSTAIN_FILE.read_text(encoding="utf-8"))
+    if tuple(stored["features"]) != QUESTION_FEATURES or tuple(
+        stored["sentence_features"]
+    ) != FEATURES:
+        raise ValueError(
+            f"{ABSTAIN_FILE} was trained on other features; retrain it with: "
+            "python -m eval.train_selector --write"
+        )
+    return Abstainer(
+        np.array(stored["coefficients"], dtype=np.float64),
+        float(stored["intercept"]),
+        float(stored["threshold"]),
+        str(stored.get("source", ABSTAIN_FILE.name)),
     )

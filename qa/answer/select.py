@@ -3,9 +3,11 @@
 Candidates are the sentences of the retrieved passages and their neighbours, headings never;
 ``qa.answer.features`` describes each with a few numbers (similarity to the question,
 keyword overlap, the passage's score and topic, whether it names the kind of thing asked
-for...) and scores it with weights learned from the evaluation data. The best few within
-``KEEP_WITHIN`` of the top score are kept, near-duplicates merged; below the abstention
-threshold the answer says the articles don't answer.
+for...) and scores it with hand-set weights. The best few within ``KEEP_WITHIN`` of the top
+score are kept, near-duplicates merged. Whether to answer at all is decided from the
+question's candidates as a whole (``qa.answer.features.Abstainer``: the probability that the
+articles answer, learned on the evaluation datasets); below its threshold the answer says
+the articles don't answer.
 """
 
 from __future__ import annotations
@@ -17,15 +19,25 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.answer.compose import ScoredSentence, abstain, compose, same_fact
-from qa.answer.features import FEATURES, Selector, Vectors, candidates, learned_selector
+from qa.answer.features import (
+    FEATURES,
+    HAND_THRESHOLD,
+    Selector,
+    Vectors,
+    candidates,
+    learned_abstainer,
+    learned_selector,
+    question_features,
+)
 from qa.answer.features import question_kind as question_type
 from qa.answer.statements import statements_answer
 from qa.records import Answer, Passage, Sentence
 from qa.speakers import mentions, speaker_in_question
 
-# Calibrated by `python -m eval.calibrate` on every dataset with distractors (see README,
-# "Abstention"); the learned selector carries its own threshold in selector.json.
-ABSTAIN_BELOW = 0.44
+# Below this an answer abstains: the abstention model's own threshold (abstain.json, see
+# README "Abstention"); without that file, the hand-set threshold on the best score.
+_ABSTAINER = learned_abstainer()
+ABSTAIN_BELOW = _ABSTAINER.threshold if _ABSTAINER else HAND_THRESHOLD
 MAX_SENTENCES = 3
 KEEP_WITHIN = 0.88  # keep further sentences scoring at least this share of the best one
 _SIMILARITY = FEATURES.index("similarity")
@@ -66,11 +78,13 @@ def select_answer(
 ) -> Answer:
     """Answer ``question`` from retrieved ``passages``. ``sentences_of`` maps article id to
     all its sentences (for neighbours and context); ``embed`` gives sentences' unit vectors
-    and ``question_vector`` is the question's. ``abstain_below`` defaults to the selector's
-    calibrated threshold."""
+    and ``question_vector`` is the question's. The answer's confidence is the abstention
+    model's probability that the articles answer (the best sentence score without one);
+    ``abstain_below`` (default: its calibrated threshold) is where it abstains."""
     selector = selector or learned_selector()
+    abstainer = learned_abstainer() if selector.source == "hand-set weights" else None
     if abstain_below is None:
-        abstain_below = selector.threshold
+        abstain_below = abstainer.threshold if abstainer else selector.threshold
     text = question.text
     if not passages:
         reason = (
@@ -86,17 +100,15 @@ def select_answer(
         )
         if said is not None:
             return said
-    scored = [
-        s
-        for s in score_candidates(
-            question, question_vector, passages, sentences_of, embed, selector
-        )
-        if (s.sentence.article_id, s.sentence.index) not in exclude
-    ]
+    every, described = _scored(question, question_vector, passages, sentences_of, embed, selector)
+    scored = [s for s in every if (s.sentence.article_id, s.sentence.index) not in exclude]
     if speaker:  # a "what did X say" question must be answered by sentences naming X
         scored = [s for s in scored if mentions(s.sentence.text, speaker)]
-    if not scored or scored[0].score < abstain_below:
-        best = scored[0].score if scored else 0.0
+    confidence = scored[0].score if scored else 0.0
+    if abstainer is not None and scored:
+        confidence = abstainer.confidence(described)
+    if not scored or confidence < abstain_below:
+        best = confidence
         refusal = (
             f"The articles don't say what {speaker} said."
             if speaker
@@ -105,7 +117,7 @@ def select_answer(
         return abstain(text, refusal, passages, best)
     chosen = _choose(scored)
     chosen = _with_context(chosen, sentences_of)
-    return compose(text, chosen, sentences_of, confidence=scored[0].score)
+    return compose(text, chosen, sentences_of, confidence=confidence)
 
 
 def score_candidates(
@@ -117,13 +129,26 @@ def score_candidates(
     selector: Selector | None = None,
 ) -> list[ScoredSentence]:
     """Every candidate sentence with its answer score, best first."""
+    return _scored(question, question_vector, passages, sentences_of, embed, selector)[0]
+
+
+def _scored(
+    question: Question,
+    question_vector: np.ndarray,
+    passages: Sequence[Passage],
+    sentences_of: dict[str, Sequence[Sentence]],
+    embed: Vectors,
+    selector: Selector | None = None,
+) -> tuple[list[ScoredSentence], np.ndarray]:
+    """The scored candidates, best first, and the question's ``QUESTION_FEATURES``."""
     selector = selector or learned_selector()
     found = candidates(
         question.text, question.kind, question_vector, passages, sentences_of, embed
     )
     if not found:
-        return []
-    scores = selector.score(np.stack([c.features for c in found]))
+        return [], question_features(np.zeros((0, len(FEATURES))), np.zeros(0))
+    matrix = np.stack([c.features for c in found])
+    scores = selector.score(matrix)
     scored = [
         ScoredSentence(
             c.sentence,
@@ -136,7 +161,7 @@ def score_candidates(
         for c, score in zip(found, scores, strict=True)
     ]
     scored.sort(key=lambda s: -s.score)
-    return scored
+    return scored, question_features(matrix, np.asarray(scores, dtype=np.float64))
 
 
 def _choose(scored: list[ScoredSentence]) -> list[ScoredSentence]:

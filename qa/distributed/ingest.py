@@ -34,7 +34,7 @@ from qa.distributed import ensure_ray
 from qa.embed import EMBEDDERS, Embedder, get_embedder
 from qa.ingest import BATCH_ARTICLES, Ingester, IngestReport, embed_prepared
 from qa.load import LoadResult, _supported_files, load_paths
-from qa.records import Article
+from qa.records import Article, Skipped
 
 # Each pipeline task or actor asks for half a core: on a 2-core machine two embedding actors
 # and the loading/prepare tasks then fit beside the driver, which writes to SQLite (issue 15
@@ -83,13 +83,13 @@ def _env_int(name: str) -> int | None:
 # -- loading ---------------------------------------------------------------------------------
 
 
-def load_paths_ray(paths: Iterable[str | Path]) -> LoadResult:
+def load_paths_ray(paths: Iterable[str | Path], follow_links: bool = False) -> LoadResult:
     """``qa.load.load_paths`` with the files parsed by Ray Data tasks, ``FILES_PER_TASK``
     files each: the same articles in the same order, the same problems reported."""
     ray = ensure_ray()
-    items = _load_items(paths)
+    items, links_skipped = _load_items(paths, follow_links)
     if not items:
-        return LoadResult([], [])
+        return LoadResult([], links_skipped)
     blocks = max(1, min(len(items) // FILES_PER_TASK + 1, 64))
     with _ordered(ray):
         rows = (
@@ -98,29 +98,36 @@ def load_paths_ray(paths: Iterable[str | Path]) -> LoadResult:
             .take_all()
         )
     articles: list[Article] = []
-    skipped = []
+    skipped = list(links_skipped)
     for row in rows:
         record = pickle.loads(row["record"])
         (articles if row["kind"] == "article" else skipped).append(record)
     return LoadResult(articles, skipped)
 
 
-def _load_items(paths: Iterable[str | Path]) -> list[str]:
+def _load_items(
+    paths: Iterable[str | Path], follow_links: bool = False
+) -> tuple[list[str], list[Skipped]]:
     """The inputs, one per task: every supported file of a folder (the loader's own rule,
     ``qa.load._supported_files``), a file or a missing path as given; a folder without
-    supported files stays one item, so the loader reports it the way it always does."""
+    supported files stays one item, so the loader reports it the way it always does. Also
+    the links out of a folder that were not followed, reported as the loader does."""
     items: list[str] = []
+    skipped: list[Skipped] = []
     seen: set[Path] = set()
     for given in paths:
         path = Path(given)
-        files = _supported_files(path) if path.is_dir() else []
+        files: list[Path] = []
+        if path.is_dir():
+            files, links = _supported_files(path, follow_links)
+            skipped += links
         for item in files or [path]:
             key = item.resolve()
             if item.is_file() and key in seen:
                 continue  # the same file named and inside a named folder loads once
             seen.add(key)
             items.append(str(item if files else given))
-    return items
+    return items, skipped
 
 
 def _load_batch(batch: dict[str, Any]) -> dict[str, list]:
