@@ -1,4 +1,4 @@
-"""The feed watcher (qa/watch.py, qa/fetch.py) against a real HTTP server on 127.0.0.1.
+"""The feed watcher (qa/watch/, qa/fetch.py) against a real HTTP server on 127.0.0.1.
 
 The feeds and pages are built here from data/ and the shared Wikipedia current-events pages;
 nothing leaves loopback. Indexes are real (SQLite, FAISS, BM25) with the fake embedder,
@@ -440,12 +440,12 @@ def test_a_truncated_feed_is_read_as_far_as_it_goes_and_fetched_whole_next_time(
 
 def test_an_unexpected_error_in_one_feed_is_reported_and_backed_off(news, index, fetcher,
                                                                    monkeypatch):  # fmt: skip
-    import qa.watch
+    import qa.watch.poll  # where _page_article looks parse_html up
 
     def broken_parser(content, *, name):
         raise RuntimeError("parser bug on odd input")
 
-    monkeypatch.setattr(qa.watch, "parse_html", broken_parser)
+    monkeypatch.setattr(qa.watch.poll, "parse_html", broken_parser)
     results = index.watch(news.feeds, once=True, fetcher=fetcher, log=None)
     assert [r.outcome for r in results] == ["updated", "updated", "failed"]
     assert results[2].error == "unexpected RuntimeError: parser bug on odd input"
