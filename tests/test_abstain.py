@@ -24,7 +24,8 @@ def test_question_features_describe_the_best_candidate_and_its_lead():
         {"similarity": 0.2, "overlap": 0.9, "passage_overlap": 0.1, "typed": 1, "type_match": 0},
         {"similarity": 0.7, "overlap": 0.3, "passage_overlap": 0.6, "typed": 1, "type_match": 1},
     )
-    described = dict(zip(QUESTION_FEATURES, question_features(features, np.array([0.3, 0.5])), strict=True))
+    scores = np.array([0.3, 0.5])
+    described = dict(zip(QUESTION_FEATURES, question_features(features, scores), strict=True))
     assert described["best_score"] == 0.5
     assert described["best_similarity"] == 0.7  # of any candidate
     assert described["best_overlap"] == 0.9
@@ -35,7 +36,8 @@ def test_question_features_describe_the_best_candidate_and_its_lead():
 
 def test_an_untyped_question_counts_as_a_type_match_and_no_candidates_as_zeros():
     features = _rows({"similarity": 0.5, "typed": 0, "type_match": 0})
-    described = dict(zip(QUESTION_FEATURES, question_features(features, np.array([0.4])), strict=True))
+    scores = np.array([0.4])
+    described = dict(zip(QUESTION_FEATURES, question_features(features, scores), strict=True))
     assert described["best_type_match"] == 1.0
     assert described["gap"] == pytest.approx(0.4)  # no runner-up
     assert not question_features(np.zeros((0, len(FEATURES))), np.zeros(0)).any()
