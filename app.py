@@ -10,6 +10,10 @@ Thin by design: this file lays out the page and calls the public ``qa`` library 
 ``load_paths``, ``parse_text``, ``Index.add``); answering and retrieval live in ``qa/``.
 ``create_app(index)`` builds the page for any open index (the tests use it) and ``serve``
 starts it. The chat is also an API endpoint, ``/ask``, for ``gradio_client``.
+
+Over 400 lines because a Gradio page is long to lay out (chat, sources panel, filters,
+upload, freshness header, queue limits, login); everything it shows is rendered by
+``qa.present`` and everything it answers comes from ``qa``.
 """
 
 from __future__ import annotations

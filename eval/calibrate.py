@@ -11,8 +11,10 @@ below a threshold t is then judged for each t: precision and recall of abstainin
 ``null_query``, the sample set's unanswerable questions), and the share of answerable
 questions still answered with a gold answer in the cited sentences. Both matter to a reader
 (a wrong "not found" costs as much as a wrong answer), so the threshold recommended is the one
-with the best mean, over the datasets, of (abstention F1 + answered share) / 2;
-``qa.answer.ABSTAIN_BELOW`` is set from it by hand (a deliberate edit).
+with the best mean, over the datasets, of (abstention F1 + answered share) / 2. With the
+abstention model shipped (``qa/answer/abstain.json``), ``Answer.confidence`` is its
+probability and its threshold is chosen by ``python -m eval.train_selector`` with the same
+objective; this command shows how that threshold fares per dataset and per run.
 
 With ``--distractors`` every dataset is also run with the Wikipedia current-events pages
 indexed beside it (``eval.pool``: the pool is embedded once, each dataset gets a copy), as

@@ -34,7 +34,7 @@ from qa.store import Store
 _CACHE_NAME = re.compile(r"(?:dense-(\d+)\.(?:faiss|shards)|bm25-(\d+))")
 _DENSE_NAME = re.compile(r"dense-(\d+)\.faiss")
 # A save in progress: "<cache name>.<pid>.tmp" (or ".old" while the BM25 folder is swapped).
-_LEFTOVER_NAME = re.compile(r"(?:dense-\d+\.faiss|bm25-\d+)\.(\d+)\.(?:tmp|old)")
+_LEFTOVER_NAME = re.compile(r"(?:dense-\d+\.(?:faiss|shards)|bm25-\d+)\.(\d+)\.(?:tmp|old)")
 log = logging.getLogger("qa")
 Cache = TypeVar("Cache", DenseIndex, LexicalIndex)
 

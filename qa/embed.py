@@ -23,6 +23,10 @@ Why not sentence-transformers' own ``backend="onnx"``: its ``[onnx]`` extra need
 needs ``transformers>=5`` (pip cannot install both). The export below is the same model
 graph written by ``torch.onnx.export``; the quantisation uses ONNX Runtime's own tool with
 the settings that extra would use.
+
+One cohesive thing, kept in one module on purpose (~560 lines): the three backends share the
+tokenizer, the pooling, the span pooling for sentence vectors and the registry, and differ
+only in how one batch is run.
 """
 
 from __future__ import annotations

@@ -14,6 +14,9 @@ Layout of an index folder::
 
 Thread-safe: one lock guards the store connection and the caches, held for every read and
 write but never while an ingest embeds (questions are answered during a large upload).
+
+About 470 lines, all of them the public surface (opening and its checks, one short method
+per operation) and the model-compatibility rules; the work itself is in the modules above.
 """
 
 from __future__ import annotations
@@ -288,9 +291,10 @@ class Index:
         resolved question is reported in ``Answer.resolved_question``. Time words ("last
         week", "in March 2025") become a date filter relative to ``today`` (default: the
         newest article's date); how they were read is reported in ``Answer.notes``.
-        ``abstain_below`` is the answer score under which it says the articles don't answer
-        (default: the threshold calibrated with the selector's weights, see
-        ``python -m eval.calibrate``; 0 never abstains).
+        ``abstain_below`` is the confidence under which it says the articles don't answer:
+        ``Answer.confidence`` is the abstention model's probability that the articles answer
+        (``qa/answer/abstain.json``; default threshold learned with it by
+        ``python -m eval.train_selector``); 0 never abstains.
         """
         # One lock for the whole answer: the store connection, the caches and the sentence
         # vectors are shared by the app's worker threads. One snapshot too: another process

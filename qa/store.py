@@ -4,6 +4,9 @@ SQLite is the source of truth. The FAISS and BM25 files beside it are derived ca
 stamped with the store's ``generation``; a cache whose stamp is stale (say, after a crash
 between the SQLite commit and the cache write) is rebuilt from the vectors kept here, so a
 crash can never leave an index that disagrees with its store.
+
+One cohesive thing (~530 lines): every SQL statement of the product is here, so the schema,
+its migrations and the transaction and snapshot rules can be read in one place.
 """
 
 from __future__ import annotations

@@ -29,6 +29,9 @@ or before the reference ("in January" asked in March 2025 is January 2025; "in M
 past N days" runs from N days before the reference to the reference. dateparser is not used:
 the regex groups already give year, month and day, and its guesses (e.g. "5 March" in the
 future) would need undoing.
+
+One cohesive thing (~580 lines): one grammar of atoms and the words around them; splitting
+the atoms from the range rules would separate patterns that must be read together.
 """
 
 from __future__ import annotations

@@ -57,3 +57,32 @@ def test_confidence_is_a_logistic_of_the_weighted_sum():
     model = Abstainer(np.array([2.0, 0, 0, 0, 0, 0]), -1.0, 0.5, "test")
     assert model.confidence(np.array([0.5, 0, 0, 0, 0, 0])) == pytest.approx(0.5)
     assert model.confidence(np.array([1.0, 0, 0, 0, 0, 0])) == pytest.approx(1 / (1 + np.exp(-1)))
+
+
+def test_a_speaker_question_falls_back_to_the_best_remaining_sentence_score():
+    """The model never saw filtered candidates: when the speaker filter drops the strong
+    sentence, a weak one naming the speaker must not be answered with high confidence
+    (found in review: 'Traffic on Smith Street was slow.' at 0.94)."""
+    from qa.answer.select import parse_question, select_answer
+    from qa.records import Article, Passage, Sentence
+
+    texts = ["The bridge over the river reopened on Monday after repairs to the deck.",
+             "Traffic on Smith Street was slow."]  # fmt: skip
+    text = " ".join(texts)
+    article = Article(id="a1", title="Bridge reopens", text=text)
+    sentences, at = [], 0
+    for i, sentence in enumerate(texts):
+        start = text.index(sentence, at)
+        sentences.append(Sentence("a1", i, start, start + len(sentence), sentence, paragraph=0))
+        at = start + len(sentence)
+    passage = Passage(score=1.0, chunk_id=1, text=text, start=0, end=len(text), article=article,
+                      sentences=tuple(sentences), rank=1)  # fmt: skip
+
+    def embed(chosen):
+        return np.array([[0.9, 0.436] if "bridge" in s.text else [0.1, 0.995] for s in chosen])
+
+    question = parse_question("What did Smith say about the bridge reopening?")
+    assert question.speaker == "Smith"
+    answer = select_answer(question, np.array([1.0, 0.0]), [passage], {"a1": sentences}, embed)
+    assert answer.abstained
+    assert answer.confidence < 0.44

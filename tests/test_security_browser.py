@@ -170,7 +170,8 @@ def test_xss_corpus_is_shown_as_text(browser, hostile_server):
         assert "zebra19 report quoted Annual report[U+202E]fdp.exe" in chat
         # Abstaining lists the closest passages: the same cards, the same rules.
         box = page.locator("#nq-question textarea")
-        box.fill("Which giraffe won the election?")
+        # A person the articles never quote: a refusal whatever the embedder's similarities.
+        box.fill("What did Giraffe Jones say about the election?")
         box.press("Enter")
         page.locator("#nq-sources").get_by_text("Closest passages").first.wait_for(
             timeout=TIMEOUT_MS

@@ -79,10 +79,12 @@ def select_answer(
     """Answer ``question`` from retrieved ``passages``. ``sentences_of`` maps article id to
     all its sentences (for neighbours and context); ``embed`` gives sentences' unit vectors
     and ``question_vector`` is the question's. The answer's confidence is the abstention
-    model's probability that the articles answer (the best sentence score without one);
-    ``abstain_below`` (default: its calibrated threshold) is where it abstains."""
+    model's probability that the articles answer; for a speaker question's fallback, a
+    follow-up that excludes sentences, or without the model, it is the best sentence score
+    (default threshold ``HAND_THRESHOLD``). ``abstain_below`` overrides the threshold."""
     selector = selector or learned_selector()
     abstainer = learned_abstainer() if selector.source == "hand-set weights" else None
+    default_threshold = abstain_below is None
     if abstain_below is None:
         abstain_below = abstainer.threshold if abstainer else selector.threshold
     text = question.text
@@ -105,8 +107,13 @@ def select_answer(
     if speaker:  # a "what did X say" question must be answered by sentences naming X
         scored = [s for s in scored if mentions(s.sentence.text, speaker)]
     confidence = scored[0].score if scored else 0.0
-    if abstainer is not None and scored:
+    # The model judges a question by all its candidates, as it was trained; a speaker
+    # question's fallback and a follow-up that excludes cited sentences answer from a
+    # filtered list it never saw, so they keep the rule on the best remaining score.
+    if abstainer is not None and scored and not speaker and not exclude:
         confidence = abstainer.confidence(described)
+    elif abstainer is not None and default_threshold:
+        abstain_below = HAND_THRESHOLD
     if not scored or confidence < abstain_below:
         best = confidence
         refusal = (

@@ -94,7 +94,12 @@ def load_paths_ray(paths: Iterable[str | Path], follow_links: bool = False) -> L
     with _ordered(ray):
         rows = (
             ray.data.from_items([{"path": item} for item in items], override_num_blocks=blocks)
-            .map_batches(_load_batch, batch_size=FILES_PER_TASK, num_cpus=WORKER_CPUS)
+            .map_batches(
+                _load_batch,
+                batch_size=FILES_PER_TASK,
+                num_cpus=WORKER_CPUS,
+                fn_kwargs={"follow_links": follow_links},
+            )
             .take_all()
         )
     articles: list[Article] = []
@@ -120,7 +125,8 @@ def _load_items(
         files: list[Path] = []
         if path.is_dir():
             files, links = _supported_files(path, follow_links)
-            skipped += links
+            if files:  # else the folder goes to a worker whole, which reports its links
+                skipped += links
         for item in files or [path]:
             key = item.resolve()
             if item.is_file() and key in seen:
@@ -130,11 +136,11 @@ def _load_items(
     return items, skipped
 
 
-def _load_batch(batch: dict[str, Any]) -> dict[str, list]:
+def _load_batch(batch: dict[str, Any], follow_links: bool = False) -> dict[str, list]:
     """Ray Data task: each file loaded on its own, as ``load_paths`` would in its loop."""
     out: dict[str, list] = {"kind": [], "record": []}
     for path in batch["path"]:
-        loaded = load_paths([str(path)])
+        loaded = load_paths([str(path)], follow_links=follow_links)
         records: list[tuple[str, object]] = [("article", a) for a in loaded.articles]
         records += [("skipped", s) for s in loaded.skipped]
         for kind, record in records:

@@ -27,6 +27,9 @@ Folder layout (``dense-<gen>.shards/``)::
     merged.faiss, .ivfdata    the on-disk merge of the IVF shards (the local search path)
     vectors.npy, ids.npy      ivf-pq only: exact vectors for re-ranking, sorted by chunk id
 
+One cohesive thing (~470 lines): the plan, training, merging and calibration above are one
+lifecycle of one folder, each step needing the others' invariants.
+
 Chosen for an index by ``use_sharded_backend`` (``python -m qa ingest --shards N``), which
 marks it in the manifest; ``qa.caches.SearchCaches`` then keeps this backend current.
 """
