@@ -79,12 +79,11 @@ def select_answer(
     """Answer ``question`` from retrieved ``passages``. ``sentences_of`` maps article id to
     all its sentences (for neighbours and context); ``embed`` gives sentences' unit vectors
     and ``question_vector`` is the question's. The answer's confidence is the abstention
-    model's probability that the articles answer; for a speaker question's fallback, a
-    follow-up that excludes sentences, or without the model, it is the best sentence score
-    (default threshold ``HAND_THRESHOLD``). ``abstain_below`` overrides the threshold."""
+    model's probability that the articles answer, judged on the candidates left after the
+    speaker and follow-up filters (without the model: the best sentence score, threshold
+    ``HAND_THRESHOLD``). ``abstain_below`` overrides the threshold."""
     selector = selector or learned_selector()
     abstainer = learned_abstainer() if selector.source == "hand-set weights" else None
-    default_threshold = abstain_below is None
     if abstain_below is None:
         abstain_below = abstainer.threshold if abstainer else selector.threshold
     text = question.text
@@ -102,18 +101,22 @@ def select_answer(
         )
         if said is not None:
             return said
-    every, described = _scored(question, question_vector, passages, sentences_of, embed, selector)
-    scored = [s for s in every if (s.sentence.article_id, s.sentence.index) not in exclude]
+    every = _scored(question, question_vector, passages, sentences_of, embed, selector)
+    kept = [
+        (s, row) for s, row in every if (s.sentence.article_id, s.sentence.index) not in exclude
+    ]
     if speaker:  # a "what did X say" question must be answered by sentences naming X
-        scored = [s for s in scored if mentions(s.sentence.text, speaker)]
+        kept = [(s, row) for s, row in kept if mentions(s.sentence.text, speaker)]
+    scored = [s for s, _ in kept]
     confidence = scored[0].score if scored else 0.0
-    # The model judges a question by all its candidates, as it was trained; a speaker
-    # question's fallback and a follow-up that excludes cited sentences answer from a
-    # filtered list it never saw, so they keep the rule on the best remaining score.
-    if abstainer is not None and scored and not speaker and not exclude:
-        confidence = abstainer.confidence(described)
-    elif abstainer is not None and default_threshold:
-        abstain_below = HAND_THRESHOLD
+    if abstainer is not None and scored:
+        # Judged on the candidates it may answer from: after a speaker or follow-up filter,
+        # only those that remain (a strong sentence that was filtered out must not vouch for
+        # a weak one that was not).
+        rows = np.stack([row for _, row in kept])
+        confidence = abstainer.confidence(
+            question_features(rows, np.array([s.score for s in scored]))
+        )
     if not scored or confidence < abstain_below:
         best = confidence
         refusal = (
@@ -136,7 +139,8 @@ def score_candidates(
     selector: Selector | None = None,
 ) -> list[ScoredSentence]:
     """Every candidate sentence with its answer score, best first."""
-    return _scored(question, question_vector, passages, sentences_of, embed, selector)[0]
+    return [s for s, _ in _scored(question, question_vector, passages, sentences_of, embed,
+                                  selector)]  # fmt: skip
 
 
 def _scored(
@@ -146,29 +150,32 @@ def _scored(
     sentences_of: dict[str, Sequence[Sentence]],
     embed: Vectors,
     selector: Selector | None = None,
-) -> tuple[list[ScoredSentence], np.ndarray]:
-    """The scored candidates, best first, and the question's ``QUESTION_FEATURES``."""
+) -> list[tuple[ScoredSentence, np.ndarray]]:
+    """The scored candidates, best first, each with its row of ``FEATURES``."""
     selector = selector or learned_selector()
     found = candidates(
         question.text, question.kind, question_vector, passages, sentences_of, embed
     )
     if not found:
-        return [], question_features(np.zeros((0, len(FEATURES))), np.zeros(0))
+        return []
     matrix = np.stack([c.features for c in found])
     scores = selector.score(matrix)
     scored = [
-        ScoredSentence(
-            c.sentence,
-            c.article,
-            float(score),
-            float(c.features[_SIMILARITY]),
-            float(c.features[_OVERLAP]),
-            float(c.features[_TYPE_MATCH]),
+        (
+            ScoredSentence(
+                c.sentence,
+                c.article,
+                float(score),
+                float(c.features[_SIMILARITY]),
+                float(c.features[_OVERLAP]),
+                float(c.features[_TYPE_MATCH]),
+            ),
+            c.features,
         )
         for c, score in zip(found, scores, strict=True)
     ]
-    scored.sort(key=lambda s: -s.score)
-    return scored, question_features(matrix, np.asarray(scores, dtype=np.float64))
+    scored.sort(key=lambda pair: -pair[0].score)
+    return scored
 
 
 def _choose(scored: list[ScoredSentence]) -> list[ScoredSentence]:
