@@ -127,29 +127,13 @@ def top1(selector: Selector, questions: Sequence[Question]) -> float:
 
 def abstention(selector: Selector, questions: Sequence[Question], threshold: float) -> dict:
     """Abstention precision/recall/F1 (unanswerable = positive) and the share of answerable
-    questions answered with a gold answer, abstaining below ``threshold``."""
-    tp = fp = fn = answered_right = answerable = 0
-    for q in questions:
-        best = selector.score(q.features) if len(q.labels) else np.zeros(0)
-        top = float(best.max()) if len(best) else 0.0
-        abstains = top < threshold
-        if q.answerable:
-            answerable += 1
-            fp += abstains
-            if not abstains and q.labels[int(np.argmax(best))]:
-                answered_right += 1
-        else:
-            tp += abstains
-            fn += not abstains
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {
-        "P": precision,
-        "R": recall,
-        "F1": f1,
-        "answered": answered_right / answerable if answerable else 0.0,
-    }
+    questions answered with a gold answer, abstaining below ``threshold`` on the best score
+    of ``selector`` (the answer is then its best-scored candidate)."""
+    return abstention_by(lambda q: _best(selector, q), questions, threshold, selector)
+
+
+def _best(selector: Selector, question: Question) -> float:
+    return float(selector.score(question.features).max()) if len(question.labels) else 0.0
 
 
 def fit_abstainer(
@@ -179,10 +163,12 @@ def _confidence(abstainer: Abstainer, question: Question) -> float:
     return abstainer.confidence(_described(hand_selector(), question))
 
 
-def abstention_by(confidence, questions: Sequence[Question], threshold: float) -> dict:
+def abstention_by(
+    confidence, questions: Sequence[Question], threshold: float, chooser: Selector | None = None
+) -> dict:
     """``abstention`` for any confidence function of a question (abstain below
-    ``threshold``); the answer is the best hand-scored candidate."""
-    hand = hand_selector()
+    ``threshold``); the answer is the best candidate by ``chooser`` (default: hand-set)."""
+    hand = chooser or hand_selector()
     tp = fp = fn = answered_right = answerable = 0
     for q in questions:
         abstains = confidence(q) < threshold
@@ -201,11 +187,13 @@ def abstention_by(confidence, questions: Sequence[Question], threshold: float) -
     return {"P": precision, "R": recall, "F1": f1, "answered": answered}
 
 
-def _best_threshold(confidence, by_dataset: dict[str, list[Question]]) -> float:
+def _best_threshold(
+    confidence, by_dataset: dict[str, list[Question]], chooser: Selector | None = None
+) -> float:
     def objective(threshold: float) -> float:
         values = []
         for questions in by_dataset.values():
-            scores = abstention_by(confidence, questions, threshold)
+            scores = abstention_by(confidence, questions, threshold, chooser)
             has_negatives = any(not q.answerable for q in questions)
             values.append(
                 (scores["F1"] + scores["answered"]) / 2 if has_negatives else scores["answered"]
@@ -221,7 +209,7 @@ def compare_abstention(by_dataset: dict[str, list[Question]]) -> list[str]:
     hand = hand_selector()
 
     def best_score(q: Question) -> float:
-        return float(hand.score(q.features).max()) if len(q.labels) else 0.0
+        return _best(hand, q)
 
     lines = [
         "| held-out dataset | best-score threshold: th / P / R / F1 / answered "
@@ -246,20 +234,10 @@ def _row(scores: dict) -> str:
 
 
 def choose_threshold(selector: Selector, by_dataset: dict[str, list[Question]]) -> float:
-    """The threshold with the best mean over datasets of (abstention F1 + answered) / 2;
-    datasets without unanswerable questions count by their answered share only."""
-
-    def objective(threshold: float) -> float:
-        values = []
-        for questions in by_dataset.values():
-            scores = abstention(selector, questions, threshold)
-            has_negatives = any(not q.answerable for q in questions)
-            values.append(
-                (scores["F1"] + scores["answered"]) / 2 if has_negatives else scores["answered"]
-            )
-        return float(np.mean(values))
-
-    return float(max(THRESHOLDS, key=lambda t: (objective(float(t)), -t)))
+    """The threshold on ``selector``'s best score with the best mean over datasets of
+    (abstention F1 + answered) / 2; datasets without unanswerable questions count by their
+    answered share only."""
+    return _best_threshold(lambda q: _best(selector, q), by_dataset, selector)
 
 
 def _collect_all(

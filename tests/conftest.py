@@ -145,3 +145,50 @@ def sample_index(tmp_path_factory):
     assert len(report.added) == 1
     yield index
     index.close()
+
+
+# -- the real browser (Debian's Chromium, driven by Playwright; never a downloaded browser) --
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="needs Debian's Chromium at /usr/bin/chromium: run `make browser` "
+    "(apt-get install -y chromium)",
+)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium for the browser tests of one module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def hostile_index(folder: Path):
+    """An index on the fake embedder of the sample and articles full of markup, direction
+    overrides and entities: what the fuzzers ask their questions over."""
+    from qa import Index
+    from qa.load import make_article
+
+    index = Index.open(folder, create=True, embedder=FakeEmbedder())
+    index.ingest([SAMPLE])
+    index.add([
+        evil_article(),
+        make_article(title="\u202eevil.exe\u202c", text="Right-to-left \u202e override.\u202c "
+                     "It said <b>bold</b> & [link](javascript:x).", url="http://x.example/rtl",
+                     source="&lt;source&gt;", published="2024-03-06"),
+        make_article(title="Storm", text="A storm hit. Fishermen lost 40 boats in May 2024.",
+                     source="wire.example", published="2024-05-10"),
+    ])  # fmt: skip
+    return index

@@ -21,12 +21,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from qa import Index
 from qa.ingest import IngestReport
 from qa.load import Skipped, make_article
 from qa.records import Block, Filters
 
-from .conftest import EVIL_TEXT, EVIL_TITLE, ROOT, SAMPLE, evil_article
+from .conftest import EVIL_TEXT, EVIL_TITLE, ROOT
 from .fuzz import targets
 
 EXAMPLES = int(os.environ.get("NEWSQA_FUZZ_EXAMPLES", "40"))
@@ -227,19 +226,9 @@ def test_time_expressions(words, reference):
 # -- the question path ----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def hostile_index(tmp_path_factory):
-    from tests.conftest import FakeEmbedder
+    from tests.conftest import hostile_index as make_hostile_index
 
-    folder = tmp_path_factory.mktemp("fuzz") / "ix"
-    index = Index.open(folder, create=True, embedder=FakeEmbedder())
-    index.ingest([SAMPLE])
-    index.add([
-        evil_article(),
-        make_article(title="\u202eevil.exe\u202c", text="Right-to-left \u202e override.\u202c "
-                     "It said <b>bold</b> & [link](javascript:x).", url="http://x.example/rtl",
-                     source="&lt;source&gt;", published="2024-03-06"),
-        make_article(title="Storm", text="A storm hit. Fishermen lost 40 boats in May 2024.",
-                     source="wire.example", published="2024-05-10"),
-    ])  # fmt: skip
+    index = make_hostile_index(tmp_path_factory.mktemp("fuzz") / "ix")
     yield index
     index.close()
 

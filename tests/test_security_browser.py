@@ -19,13 +19,11 @@ import app
 from qa import Index
 from qa.load import make_article
 
-from .conftest import FakeEmbedder, free_port
-from .test_browser import CHROMIUM, CHROMIUM_ARGS
+from .conftest import FakeEmbedder, free_port, needs_chromium
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at "
-                       "/usr/bin/chromium: run `make browser`"),  # fmt: skip
+    needs_chromium,
 ]
 
 TIMEOUT_MS = 30_000
@@ -86,16 +84,6 @@ def hostile_server(tmp_path_factory):
             yield url
         finally:
             blocks.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def open_page(browser, url: str):

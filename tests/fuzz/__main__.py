@@ -106,22 +106,9 @@ def one_input(name: str):
 
 def _index():
     """A small index on the fake embedder: the sample and articles full of markup."""
-    from qa import Index
-    from qa.load import make_article
-    from tests.conftest import SAMPLE, FakeEmbedder, evil_article
+    from tests.conftest import hostile_index
 
-    folder = Path(tempfile.mkdtemp(prefix="newsqa-fuzz-index-"))
-    index = Index.open(folder, create=True, embedder=FakeEmbedder())
-    index.ingest([SAMPLE])
-    index.add([
-        evil_article(),
-        make_article(title="\u202eevil.exe\u202c", text="Right-to-left \u202e override.\u202c "
-                     "It said <b>bold</b> & [link](javascript:x).", url="http://x.example/rtl",
-                     published="2024-03-06"),
-        make_article(title="Storm", text="A storm hit. Fishermen lost 40 boats in May 2024.",
-                     source="wire.example", published="2024-05-10"),
-    ])  # fmt: skip
-    return index
+    return hostile_index(Path(tempfile.mkdtemp(prefix="newsqa-fuzz-index-")))
 
 
 def fuzz_child(name: str, libfuzzer_args: list[str]) -> None:

@@ -1,0 +1,47 @@
+"""eval.compare: paired bootstrap intervals of one system's lead, from per_query.jsonl."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from eval.compare import compare, main, paired_bootstrap, read_scores
+
+
+def _write(path, rows):
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+
+
+def _row(run, system, qid, mrr, recall=1.0, answerable=True):
+    return {"dataset": run, "system": system, "qid": qid, "answerable": answerable,
+            "scores": {"MRR@10": mrr, "Recall@10": recall}}  # fmt: skip
+
+
+def test_a_lead_on_every_question_has_an_interval_above_zero(tmp_path):
+    rows = [_row("news", "hybrid", f"q{i}", 1.0) for i in range(30)]
+    rows += [_row("news", "bm25", f"q{i}", 0.5) for i in range(30)]
+    rows.append(_row("news", "hybrid", "u1", 0.0, answerable=False))  # not counted
+    path = tmp_path / "per_query.jsonl"
+    _write(path, rows)
+    found = compare(read_scores(path), "hybrid", ["bm25", "dense"])
+    mrr = next(d for d in found if d.metric == "MRR@10")
+    assert (mrr.run, mrr.against, mrr.questions) == ("news", "bm25", 30)
+    assert mrr.mean == 0.5 and mrr.low == 0.5 and mrr.high == 0.5
+    assert not [d for d in found if d.against == "dense"]  # no such system in the file
+
+
+def test_an_even_split_straddles_zero():
+    diffs = np.array([1.0, -1.0] * 50)
+    low, high = paired_bootstrap(diffs)
+    assert low < 0 < high
+    assert paired_bootstrap(diffs) == (low, high)  # fixed seed: the same interval each time
+
+
+def test_the_command_prints_a_table_and_refuses_a_missing_file(tmp_path, capsys):
+    path = tmp_path / "per_query.jsonl"
+    _write(path, [_row("s", "hybrid", "q1", 1.0), _row("s", "dense", "q1", 0.0)])
+    assert main([str(path)]) == 0
+    assert "| s | dense | MRR@10 | 1 | +1.000 |" in capsys.readouterr().out
+    assert main([str(tmp_path / "missing.jsonl")]) == 2
+    assert "python -m eval --out" in capsys.readouterr().err
