@@ -16,6 +16,7 @@ from eval import gate, pool, report
 from eval.datasets import DATASETS, EvalSet
 from eval.run import DEFAULT_TIMED, GATE_ASK, GATE_DISTRACTOR_SYSTEMS, AnswerPlan, run
 from eval.systems import DEFAULT_SYSTEMS, SYSTEMS, get_systems
+from qa.chunk import DEFAULT_CHUNK_TOKENS
 from qa.errors import NewsQAError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,6 +176,15 @@ def build_parser() -> argparse.ArgumentParser:
         "all-MiniLM-L6-v2)",
     )
     parser.add_argument(
+        "--chunk-tokens",
+        type=int,
+        default=DEFAULT_CHUNK_TOKENS,
+        metavar="N",
+        help=f"chunk size of every index of the run, in cl100k tokens (default: "
+        f"{DEFAULT_CHUNK_TOKENS}, the library's); to compare sizes, run once per size "
+        "(the gate expects the default)",
+    )
+    parser.add_argument(
         "--index-dir",
         metavar="DIR",
         type=Path,
@@ -220,6 +230,7 @@ def _main(args: argparse.Namespace, argv: list[str]) -> int:
         systems,
         k=args.k,
         model=args.model,
+        chunk_tokens=args.chunk_tokens,
         index_root=args.index_dir,
         answers=plan,
         timed=args.timed or None,

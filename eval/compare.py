@@ -10,6 +10,12 @@ can tell apart.
 
     python -m eval --distractors --out eval/reports/
     python -m eval.compare eval/reports/per_query.jsonl
+
+With ``--baseline OTHER/per_query.jsonl`` it compares the same system across two runs of the
+suite instead (a setting changed, or the commit before a change):
+
+    python -m eval --distractors --no-answers --chunk-tokens 64 --out /tmp/c64/
+    python -m eval.compare /tmp/c64/per_query.jsonl --baseline eval/reports/per_query.jsonl
 """
 
 from __future__ import annotations
@@ -87,14 +93,31 @@ def compare(
     return out
 
 
-def table_markdown(system: str, differences: Sequence[Difference]) -> str:
-    lines = [
-        f"| run | {system} minus | metric | questions | difference | 95% interval |",
-        "|---|---|---|---:|---:|---|",
-    ]
+def compare_runs(
+    table: dict[tuple[str, str], dict[str, dict[str, float]]],
+    baseline: dict[tuple[str, str], dict[str, dict[str, float]]],
+    system: str,
+    metrics: Sequence[str] = METRICS,
+) -> list[Difference]:
+    """``system`` in ``table`` minus ``system`` in ``baseline``, run by run."""
+    merged = {(run, "new"): scores for (run, name), scores in table.items() if name == system}
+    merged |= {(run, "baseline"): scores for (run, name), scores in baseline.items()
+               if name == system}  # fmt: skip
+    return compare(merged, "new", ["baseline"], metrics)
+
+
+def table_markdown(system: str, differences: Sequence[Difference], against: bool = True) -> str:
+    """A Markdown table; ``against=False`` for a comparison with a baseline run (one other)."""
+    if against:
+        lines = [f"| run | {system} minus | metric | questions | difference | 95% interval |",
+                 "|---|---|---|---:|---:|---|"]  # fmt: skip
+    else:
+        lines = [f"| run | metric | questions | {system} minus baseline | 95% interval |",
+                 "|---|---|---:|---:|---|"]  # fmt: skip
     for d in differences:
+        other = f" {d.against} |" if against else ""
         lines.append(
-            f"| {d.run} | {d.against} | {d.metric} | {d.questions} | {d.mean:+.3f} | "
+            f"| {d.run} |{other} {d.metric} | {d.questions} | {d.mean:+.3f} | "
             f"[{d.low:+.3f}, {d.high:+.3f}] |"
         )
     return "\n".join(lines)
@@ -111,12 +134,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--against", default="bm25,dense", help="comma-separated systems (default: bm25,dense)"
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="another run's per_query.jsonl: compare --system across the two runs instead",
+    )
     args = parser.parse_args(argv)
-    if not args.per_query.is_file():
-        print(f"error: no file {args.per_query}; write one with: python -m eval --out DIR",
-              file=sys.stderr)  # fmt: skip
-        return 2
+    for path in (args.per_query, args.baseline):
+        if path is not None and not path.is_file():
+            print(f"error: no file {path}; write one with: python -m eval --out DIR",
+                  file=sys.stderr)  # fmt: skip
+            return 2
     table = read_scores(args.per_query)
+    if args.baseline is not None:
+        differences = compare_runs(table, read_scores(args.baseline), args.system)
+        if not differences:
+            print(f"error: no run of {args.system} is in both files", file=sys.stderr)
+            return 2
+        print(table_markdown(args.system, differences, against=False))
+        return 0
     against = [name.strip() for name in args.against.split(",") if name.strip()]
     differences = compare(table, args.system, against)
     if not differences:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa import Index
+from qa.chunk import DEFAULT_CHUNK_TOKENS
 from qa.embed import Embedder
 from qa.load import load_paths
 from qa.records import Article
@@ -110,11 +111,14 @@ def build_pool_index(
     *,
     embedder: Embedder | None = None,
     model: str | None = None,
+    chunk_tokens: int = DEFAULT_CHUNK_TOKENS,
 ) -> PoolIndex:
     """Index the pool alone in ``folder`` (kept articles are not re-embedded) and close it,
     with its FAISS and BM25 caches written, ready to be copied."""
     started = time.perf_counter()
-    with Index.open(folder, create=True, embedder=embedder, model=model) as index:
+    with Index.open(
+        folder, create=True, embedder=embedder, model=model, chunk_tokens=chunk_tokens
+    ) as index:
         index.add(pool.articles)
         n_chunks = index.info().chunks  # writes the caches
     return PoolIndex(
@@ -176,6 +180,7 @@ def variant_index(
     index_root: Path | None = None,
     embedder: Embedder | None = None,
     model: str | None = None,
+    chunk_tokens: int = DEFAULT_CHUNK_TOKENS,
 ) -> Iterator[Index]:
     """An open index for one run: a fresh temporary folder (or ``index_root/<name>``, kept and
     reused), starting as a copy of the pool index when the variant says so."""
@@ -190,7 +195,11 @@ def variant_index(
                 raise ValueError(f"{variant.name} starts from the pool index, but none was built")
             if not (folder / DB_NAME).exists():  # a kept copy is reused, like any kept index
                 copy_pool_index(pool_index, folder)
-        yield stack.enter_context(Index.open(folder, create=True, embedder=embedder, model=model))
+        yield stack.enter_context(
+            Index.open(
+                folder, create=True, embedder=embedder, model=model, chunk_tokens=chunk_tokens
+            )
+        )
 
 
 @contextmanager
@@ -200,6 +209,7 @@ def pool_index_for(
     index_root: Path | None = None,
     embedder: Embedder | None = None,
     model: str | None = None,
+    chunk_tokens: int = DEFAULT_CHUNK_TOKENS,
 ) -> Iterator[PoolIndex | None]:
     """Build the pool index once for a whole run (None without a pool); a temporary folder is
     removed at the end, ``index_root/_distractor-pool`` is kept for the next run."""
@@ -212,4 +222,6 @@ def pool_index_for(
             folder = Path(temporary) / "index"
         else:
             folder = index_root / POOL_INDEX_DIR
-        yield build_pool_index(pool, folder, embedder=embedder, model=model)
+        yield build_pool_index(
+            pool, folder, embedder=embedder, model=model, chunk_tokens=chunk_tokens
+        )

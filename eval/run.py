@@ -29,6 +29,7 @@ from eval.embedcache import CachingEmbedder, uncached
 from eval.pool import Pool, PoolIndex, Variant, plan_variants, pool_index_for, variant_index
 from eval.systems import System
 from qa import Index
+from qa.chunk import DEFAULT_CHUNK_TOKENS
 from qa.embed import DEFAULT_MODEL, Embedder, get_embedder
 from qa.records import Answer, Citation, Passage
 
@@ -152,6 +153,7 @@ def run(
     k: int = 10,
     embedder: Embedder | None = None,
     model: str | None = None,
+    chunk_tokens: int = DEFAULT_CHUNK_TOKENS,
     index_root: Path | None = None,
     answers: AnswerPlan | None = AnswerPlan(),  # noqa: B008 (frozen, so safe as a default)
     timed: int | None = DEFAULT_TIMED,
@@ -184,7 +186,9 @@ def run(
     result.settings["distractors"] = None
     if pool is not None:
         log(f"distractor pool: indexing {len(pool.articles)} {pool.name} articles ...")
-    with pool_index_for(pool, index_root=index_root, embedder=embedder, model=model) as pooled:
+    with pool_index_for(
+        pool, index_root=index_root, embedder=embedder, model=model, chunk_tokens=chunk_tokens
+    ) as pooled:
         if pooled is not None:
             log(f"distractor pool: {pooled.n_chunks} chunks in {pooled.seconds:.1f} s")
             result.settings["distractors"] = {
@@ -206,7 +210,12 @@ def run(
                     or s.name in distractor_systems
                 ]
                 with variant_index(
-                    variant, pooled, index_root=index_root, embedder=embedder, model=model
+                    variant,
+                    pooled,
+                    index_root=index_root,
+                    embedder=embedder,
+                    model=model,
+                    chunk_tokens=chunk_tokens,
                 ) as index:
                     outcome = run_dataset(
                         evalset,

@@ -45,3 +45,14 @@ def test_the_command_prints_a_table_and_refuses_a_missing_file(tmp_path, capsys)
     assert "| s | dense | MRR@10 | 1 | +1.000 |" in capsys.readouterr().out
     assert main([str(tmp_path / "missing.jsonl")]) == 2
     assert "python -m eval --out" in capsys.readouterr().err
+
+
+def test_a_baseline_run_is_compared_system_by_system(tmp_path, capsys):
+    new, old = tmp_path / "new.jsonl", tmp_path / "old.jsonl"
+    _write(new, [_row("s", "hybrid", f"q{i}", 1.0) for i in range(5)])
+    _write(old, [_row("s", "hybrid", f"q{i}", 0.8) for i in range(5)]
+           + [_row("s", "bm25", f"q{i}", 0.0) for i in range(5)])  # fmt: skip
+    assert main([str(new), "--baseline", str(old)]) == 0
+    out = capsys.readouterr().out
+    assert "| s | MRR@10 | 5 | +0.200 | [+0.200, +0.200] |" in out
+    assert main([str(new), "--baseline", str(old), "--system", "dense"]) == 2
