@@ -207,3 +207,46 @@ def test_index_folder_is_not_world_writable(tmp_path, fake_embedder):
         index.add([make_article(title="A", text="Something.")])
     for path in (tmp_path / "ix").rglob("*"):
         assert not path.stat().st_mode & 0o002, f"{path} is world-writable"
+
+
+def test_pasted_feed_text_is_never_fetched_or_opened_as_a_path(tmp_path):
+    """feedparser.parse(str) fetches a string that looks like a URL and opens one that names a
+    file: pasted text must only ever be parsed as the feed it is (found by tests/fuzz)."""
+    import http.server
+    import threading
+
+    from qa.errors import LoadError
+    from qa.load import parse_text
+
+    from .conftest import free_port
+
+    requests: list[str] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            requests.append(self.path)
+            body = (b"<rss version='2.0'><channel><item><title>Fetched</title>"
+                    b"<description>The server fetched this.</description></item></channel></rss>")
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    port = free_port()
+    server = http.server.HTTPServer(("127.0.0.1", port), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    secret = tmp_path / "secret.xml"
+    secret.write_text("<rss version='2.0'><channel><item><title>Secret</title>"
+                      "<description>A file of the server.</description></item></channel></rss>")
+    try:
+        for pasted in (f"http://127.0.0.1:{port}/feed.xml", str(secret)):
+            try:
+                articles = parse_text(pasted, fmt="feed")
+            except LoadError:
+                articles = []
+            assert not any(a.title in ("Fetched", "Secret") for a in articles)
+    finally:
+        server.shutdown()
+    assert requests == []

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import feedparser
@@ -16,7 +17,11 @@ from qa.records import Article, Skipped
 def _parse_feed(
     content: str | bytes, *, name: str, path: str
 ) -> tuple[list[Article], list[Skipped]]:
-    feed = feedparser.parse(content)
+    # Always a stream: given a str (or bytes), feedparser first tries it as a URL to fetch
+    # and then as a file name to open, so pasted text such as "http://host/<rss>" would make
+    # the server fetch that URL (found by tests/fuzz: a pasted "feed" that is not a valid URL).
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    feed = feedparser.parse(io.BytesIO(data))
     if not feed.entries:
         if not feed.get("version"):  # no RSS/Atom at all (an empty text has no version key)
             raise LoadError(name, "not an RSS or Atom feed (no feed entries found)")
