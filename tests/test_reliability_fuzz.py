@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from qa.ingest import IngestReport
 from qa.load import Skipped, make_article
+from qa.present import answer_markdown
 from qa.records import Block, Filters
 
 from .conftest import EVIL_TEXT, EVIL_TITLE, ROOT
@@ -295,3 +296,14 @@ def test_coverage_guided_fuzzer_short_run():
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     assert re.search(r"all: fuzzed [1-9]\d* inputs in \d+ s, 0 crashes", done.stdout), done.stdout
+
+
+def test_a_refused_question_with_line_breaks_cannot_shape_the_answer(hostile_index):
+    """Found by the atheris ``ask`` target: a question's own line breaks and indents went into
+    the refusal, whose lines the chat reads as a speaker heading and statements, and rendered
+    a heading. The refusal quotes the question on one line."""
+    question = "Which tanks zqx\n  \n- \n]] were sold to zqy?"
+    answer = hostile_index.ask(question)
+    assert answer.abstained
+    assert "\n" not in answer.text.split("\n\n")[0]
+    targets.check_markdown(answer_markdown(answer))

@@ -120,9 +120,11 @@ def select_answer(
     if not scored or confidence < abstain_below:
         best = confidence
         refusal = (
-            f"The articles don't say what {speaker} said."
+            f"The articles don't say what {' '.join(speaker.split())} said."
             if speaker
-            else f"The articles don't answer “{text.strip()}”."
+            # One line: the answer's layout (speaker lines, indented statements) is read
+            # from its line breaks, and a question's own must not fake one (tests/fuzz).
+            else f"The articles don't answer “{' '.join(text.split())}”."
         )
         return abstain(text, refusal, passages, best)
     chosen = _choose(scored)
