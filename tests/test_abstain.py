@@ -86,3 +86,15 @@ def test_a_speaker_question_falls_back_to_the_best_remaining_sentence_score():
     answer = select_answer(question, np.array([1.0, 0.0]), [passage], {"a1": sentences}, embed)
     assert answer.abstained
     assert answer.confidence < 0.44
+
+
+def test_a_model_file_of_other_features_is_refused_with_how_to_retrain(tmp_path):
+    import json
+
+    from qa.answer.features import _stored_model
+
+    path = tmp_path / "abstain.json"
+    assert _stored_model(path, {"features": QUESTION_FEATURES}, "--write") is None  # missing
+    path.write_text(json.dumps({"features": ["best_score"], "coefficients": [1.0]}))
+    with pytest.raises(ValueError, match="retrain it with: python -m eval.train_selector --write"):
+        _stored_model(path, {"features": QUESTION_FEATURES}, "--write")

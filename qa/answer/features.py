@@ -238,14 +238,9 @@ def hand_selector() -> Selector:
 @lru_cache(maxsize=1)
 def learned_selector() -> Selector:
     """The learned weights from ``selector.json``; the hand-set ones if it is missing."""
-    if not MODEL_FILE.exists():
+    stored = _stored_model(MODEL_FILE, {"features": FEATURES}, "--write-selector")
+    if stored is None:
         return hand_selector()
-    stored = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    if tuple(stored["features"]) != FEATURES:
-        raise ValueError(
-            f"{MODEL_FILE} was trained on features {stored['features']}, not {list(FEATURES)}; "
-            "retrain it with: python -m eval.train_selector"
-        )
     return Selector(
         np.array(stored["coefficients"], dtype=np.float64),
         float(stored["intercept"]),
@@ -295,19 +290,29 @@ class Abstainer:
 @lru_cache(maxsize=1)
 def learned_abstainer() -> Abstainer | None:
     """The model in ``abstain.json``; None when it is missing (abstain on the best score)."""
-    if not ABSTAIN_FILE.exists():
+    stored = _stored_model(
+        ABSTAIN_FILE, {"features": QUESTION_FEATURES, "sentence_features": FEATURES}, "--write"
+    )
+    if stored is None:
         return None
-    stored = json.loads(ABSTAIN_FILE.read_text(encoding="utf-8"))
-    if tuple(stored["features"]) != QUESTION_FEATURES or tuple(
-        stored["sentence_features"]
-    ) != FEATURES:
-        raise ValueError(
-            f"{ABSTAIN_FILE} was trained on other features; retrain it with: "
-            "python -m eval.train_selector --write"
-        )
     return Abstainer(
         np.array(stored["coefficients"], dtype=np.float64),
         float(stored["intercept"]),
         float(stored["threshold"]),
         str(stored.get("source", ABSTAIN_FILE.name)),
     )
+
+
+def _stored_model(path: Path, expected: dict[str, tuple[str, ...]], flag: str) -> dict | None:
+    """A model file written by ``python -m eval.train_selector``, checked against the features
+    this code computes; None when the file is missing."""
+    if not path.exists():
+        return None
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    for key, names in expected.items():
+        if tuple(stored.get(key, ())) != names:
+            raise ValueError(
+                f"{path} was trained on {key} {stored.get(key)}, not {list(names)}; retrain "
+                f"it with: python -m eval.train_selector {flag}"
+            )
+    return stored
