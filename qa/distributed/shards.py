@@ -441,7 +441,9 @@ def use_sharded_backend(index: Any, shards: int, kind: str | None = None) -> Non
     by size unless ``kind`` is given): marked in the manifest, where every process that opens
     the index finds it, and built at once."""
     choose_plan(0, shards, kind)  # a bad shard count or kind fails here, before any change
-    with index._lock:
+    # A write like any other: the index's writer lock first (another process may be
+    # ingesting), then its thread lock, in that order as everywhere (qa.index).
+    with index._writing(), index._lock:
         manifest = index.store.manifest()
         chosen = (manifest.get(MANIFEST_BACKEND), manifest.get(MANIFEST_SHARDS),
                   manifest.get(MANIFEST_KIND) or "")  # fmt: skip
