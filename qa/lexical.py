@@ -14,6 +14,7 @@ import bm25s
 import numpy as np
 
 from qa.backends import Hits, Queries, no_hits
+from qa.safety import replace_folder
 from qa.text import terms_many
 
 
@@ -72,14 +73,7 @@ class LexicalIndex:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)  # a failed write (disk full) leaves nothing
             raise
-        if folder.exists():
-            old = folder.with_name(f"{folder.name}.{os.getpid()}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(folder, old)
-            os.replace(tmp, folder)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, folder)
+        replace_folder(tmp, folder)
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -79,3 +81,18 @@ def write_error(folder: Path, error: BaseException) -> IndexWriteError | None:
         "the index keeps every batch committed before the failure and answers questions as "
         "before. Free some disk space, then run the same command again to add the rest."
     )
+
+
+def replace_folder(staging: Path, folder: Path) -> None:
+    """Put the finished ``staging`` folder in ``folder``'s place (the BM25 cache, a sharded
+    dense index): readers see the old folder or the new one, never a half-written one. The
+    old one is moved aside as ``<name>.<pid>.old`` first; a process killed in between leaves
+    that name, which ``qa.caches`` removes once the process is gone."""
+    if folder.exists():
+        old = folder.with_name(f"{folder.name}.{os.getpid()}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(folder, old)
+        os.replace(staging, folder)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(staging, folder)

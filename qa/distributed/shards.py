@@ -49,6 +49,7 @@ import faiss
 import numpy as np
 
 from qa.backends import Hits, Queries
+from qa.safety import replace_folder
 
 FLAT_LIMIT = 200_000  # exact search stays fast enough up to here (~2 ms per query per 100k)
 PQ_FROM = 20_000_000  # from here on 8-bit codes (0.39 GB / 1M) no longer fit a few nodes
@@ -154,7 +155,7 @@ class ShardedIndex:
             np.save(staging / "ids.npy", chunk_ids[order])
             np.save(staging / "vectors.npy", vectors[order])
         _write_meta(staging, plan)
-        _replace_folder(staging, folder)
+        replace_folder(staging, folder)
         index = cls.load(folder)
         if plan.kind != "flat":
             index.calibrate(chunk_ids, vectors, nprobe)
@@ -211,7 +212,7 @@ class ShardedIndex:
         staging = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         shutil.rmtree(staging, ignore_errors=True)
         shutil.copytree(self.folder, staging)
-        _replace_folder(staging, path)
+        replace_folder(staging, path)
 
     # -- the backend ------------------------------------------------------------------------
     @property
@@ -419,18 +420,6 @@ def _powers_of_two(limit: int) -> list[int]:
 
 def _write_meta(folder: Path, plan: ShardPlan) -> None:
     (folder / META).write_text(json.dumps({"plan": asdict(plan)}, indent=2) + "\n")
-
-
-def _replace_folder(staging: Path, folder: Path) -> None:
-    """Put ``staging`` in ``folder``'s place: readers see the old folder or the new one."""
-    if folder.exists():
-        old = folder.with_name(f"{folder.name}.{os.getpid()}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(folder, old)
-        os.replace(staging, folder)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(staging, folder)
 
 
 # -- choosing it for an index -----------------------------------------------------------------
