@@ -197,8 +197,13 @@ _NOW = re.compile(
 def wants_latest(question: str) -> bool:
     """The question asks how things stand now ("latest", "current", "so far", "still"...),
     so among equally good matches the newest report should come first. A question that
-    names a past time ("in March 2025") is about that time instead (see ``find_time_range``)."""
-    return bool(_NOW.search(question))
+    names a past time ("in March 2025") is about that time instead (see ``find_time_range``).
+    A capitalised word after the question's first is part of a name ("Business Today |
+    Latest Stock Market News"), not a time word."""
+    return any(
+        not (match.group()[0].isupper() and question[: match.start()].strip())
+        for match in _NOW.finditer(question)
+    )
 
 
 def strip_time_phrase(question: str, found: TimeRange) -> str:

@@ -219,3 +219,22 @@ def test_a_time_naming_an_event_is_not_a_filter():
     assert find_time_range(question, ref) is None
     assert find_time_range("How many died since the October 2025 ceasefire?", ref) is None
     assert find_time_range("What did the parliament pass in June 2026?", ref) is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted"),
+    [
+        ("What is the latest death toll?", True),
+        ("Latest death toll in Gaza?", True),  # the first word may be capitalised
+        ("Who is the current prime minister of Japan?", True),
+        ("How many people have died so far?", True),
+        ("Who won the 2025 German federal election?", False),
+        # A capitalised time word inside the question is part of a name, not a time word:
+        ("Which country did Business Today | Latest Stock Market News report on?", False),
+        ("What did the Today programme report?", False),
+    ],
+)
+def test_wants_latest(question: str, wanted: bool) -> None:
+    from qa.timeexpr import wants_latest
+
+    assert wants_latest(question) is wanted
