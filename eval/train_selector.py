@@ -15,8 +15,10 @@ answer. (Measured: the learned weights did not beat the hand-set ones held out, 
 Then the question-level abstention model (``qa.answer.features.Abstainer``): a logistic
 regression over ``QUESTION_FEATURES`` (from the hand-set sentence scores), labelled by
 whether the question is answerable, against the plain threshold on the best score, each
-trained and thresholded on all datasets but one and tested on the held-out one. Trained on
-everything, it goes to ``qa/answer/abstain.json`` with ``--write``.
+trained and thresholded on all datasets but one and tested on the held-out one — alone and
+behind the names rule that ``Index.ask`` applies first (``NAMES_REQUIRED``: refuse when the
+retrieved passages mention fewer than half of the names the question asks about). Trained
+on everything, with the rule, it goes to ``qa/answer/abstain.json`` with ``--write``.
 
 "What did X say?" questions are left out: they are answered by attribution rules.
 """
@@ -45,12 +47,15 @@ from qa.answer.features import (
     ABSTAIN_FILE,
     FEATURES,
     MODEL_FILE,
+    NAMES_REQUIRED,
     QUESTION_FEATURES,
     Abstainer,
     Selector,
     candidates,
     hand_selector,
+    names_found,
     question_features,
+    question_names,
 )
 from qa.embed import get_embedder
 from qa.fusion import DEFAULT_MODE
@@ -65,6 +70,7 @@ class Question:
     answerable: bool
     features: np.ndarray  # candidates x FEATURES (may be empty)
     labels: np.ndarray  # 1 where the candidate holds a gold answer
+    names_found: float = 1.0  # share of the question's names the retrieved passages mention
 
 
 def collect(evalset: EvalSet, index: Index, log=print) -> list[Question]:
@@ -96,7 +102,8 @@ def collect(evalset: EvalSet, index: Index, log=print) -> list[Question]:
             [float(any(g in c.sentence.text.casefold() for g in golds)) for c in found]
         )
         matrix = np.stack([c.features for c in found]) if found else np.zeros((0, len(FEATURES)))
-        out.append(Question(evalset.name, qid, answerable, matrix, labels))
+        share, _ = names_found(question_names(text), retrieved.passages)
+        out.append(Question(evalset.name, qid, answerable, matrix, labels, share))
         if number % 100 == 0:
             log(f"{evalset.name}: {number} questions ({time.perf_counter() - started:.0f} s)")
     return out
@@ -137,10 +144,12 @@ def _best(selector: Selector, question: Question) -> float:
 
 
 def fit_abstainer(
-    questions: Sequence[Question], by_dataset: dict[str, list[Question]]
+    questions: Sequence[Question], by_dataset: dict[str, list[Question]], names_rule: bool = True
 ) -> Abstainer:
     """The abstention model trained on ``questions`` (answerable or not, classes balanced),
-    its threshold chosen on ``by_dataset`` as ``choose_threshold`` does."""
+    its threshold chosen on ``by_dataset`` as ``choose_threshold`` does — with the names rule
+    in front of it (``NAMES_REQUIRED``) as ``Index.ask`` applies it, unless ``names_rule`` is
+    off."""
     from sklearn.linear_model import LogisticRegression
 
     hand = hand_selector()
@@ -148,17 +157,19 @@ def fit_abstainer(
     y = np.array([q.answerable for q in questions])
     model = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced").fit(x, y)
     unthresholded = Abstainer(model.coef_[0], float(model.intercept_[0]), 0.5, "learned")
-    threshold = _best_threshold(lambda q: _confidence(unthresholded, q), by_dataset)
+    threshold = _best_threshold(
+        lambda q: _confidence(unthresholded, q, names_rule), by_dataset
+    )
     return Abstainer(unthresholded.weights, unthresholded.intercept, threshold, "learned")
 
 
 def _described(selector: Selector, question: Question) -> np.ndarray:
-    return question_features(question.features, selector.score(question.features).ravel()
-                             if len(question.labels) else np.zeros(0))  # fmt: skip
+    scores = selector.score(question.features).ravel() if len(question.labels) else np.zeros(0)
+    return question_features(question.features, scores)
 
 
-def _confidence(abstainer: Abstainer, question: Question) -> float:
-    if not len(question.labels):
+def _confidence(abstainer: Abstainer, question: Question, names_rule: bool = True) -> float:
+    if not len(question.labels) or (names_rule and question.names_found < NAMES_REQUIRED):
         return 0.0
     return abstainer.confidence(_described(hand_selector(), question))
 
@@ -204,8 +215,9 @@ def _best_threshold(
 
 
 def compare_abstention(by_dataset: dict[str, list[Question]]) -> list[str]:
-    """Held-out rows: each dataset judged by the threshold on the best score and by the
-    abstention model, both fitted on the other datasets."""
+    """Held-out rows: each dataset judged by the threshold on the best score, by the
+    abstention model alone and by the model behind the names rule (what ``Index.ask``
+    does), each fitted on the other datasets."""
     hand = hand_selector()
 
     def best_score(q: Question) -> float:
@@ -213,19 +225,21 @@ def compare_abstention(by_dataset: dict[str, list[Question]]) -> list[str]:
 
     lines = [
         "| held-out dataset | best-score threshold: th / P / R / F1 / answered "
-        "| abstention model: th / P / R / F1 / answered |",
-        "|---|---|---|",
+        "| abstention model | model + names rule (shipped) |",
+        "|---|---|---|---|",
     ]
     for name, questions in by_dataset.items():
         rest = {other: qs for other, qs in by_dataset.items() if other != name}
         threshold = _best_threshold(best_score, rest)
         plain = abstention_by(best_score, questions, threshold)
-        model = fit_abstainer([q for qs in rest.values() for q in qs], rest)
-        learned = abstention_by(lambda q, m=model: _confidence(m, q), questions, model.threshold)
-        lines.append(
-            f"| {name} | {threshold:.2f} / {_row(plain)} "
-            f"| {model.threshold:.2f} / {_row(learned)} |"
-        )
+        cells = []
+        for rule in (False, True):
+            model = fit_abstainer([q for qs in rest.values() for q in qs], rest, rule)
+            scores = abstention_by(
+                lambda q, m=model, r=rule: _confidence(m, q, r), questions, model.threshold
+            )
+            cells.append(f"{model.threshold:.2f} / {_row(scores)}")
+        lines.append(f"| {name} | {threshold:.2f} / {_row(plain)} | {cells[0]} | {cells[1]} |")
     return lines
 
 

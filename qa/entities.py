@@ -30,6 +30,12 @@ ANSWER_LABELS = {
     "organisation": frozenset({"ORG", "NORP"}),
 }
 
+# The entity labels that name something a question can be about: when no retrieved passage
+# mentions one, the articles are not about the question ("the tram that derailed in Zurich").
+NAME_LABELS = frozenset(
+    {"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
+)
+
 log = logging.getLogger(__name__)
 
 

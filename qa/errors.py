@@ -40,3 +40,8 @@ class IndexCorruptError(NewsQAError):
 class IndexWriteError(NewsQAError):
     """Writing to the index failed (disk full, file-size limit, I/O error); the index keeps
     its last committed state."""
+
+
+class StaleModelError(NewsQAError, ValueError):
+    """A model file of the answer step (``qa/answer/abstain.json``) was trained on other
+    features than this code computes; the message says how to retrain it."""

@@ -13,6 +13,7 @@ from qa.answer.features import (
     question_features,
 )
 from qa.answer.select import ABSTAIN_BELOW
+from qa.errors import StaleModelError
 
 
 def _rows(*rows: dict[str, float]) -> np.ndarray:
@@ -96,5 +97,5 @@ def test_a_model_file_of_other_features_is_refused_with_how_to_retrain(tmp_path)
     path = tmp_path / "abstain.json"
     assert _stored_model(path, {"features": QUESTION_FEATURES}, "--write") is None  # missing
     path.write_text(json.dumps({"features": ["best_score"], "coefficients": [1.0]}))
-    with pytest.raises(ValueError, match="retrain it with: python -m eval.train_selector --write"):
+    with pytest.raises(StaleModelError, match="retrain it with: python -m eval.train_selector"):
         _stored_model(path, {"features": QUESTION_FEATURES}, "--write")

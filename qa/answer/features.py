@@ -28,7 +28,9 @@ candidate, whether the best one names the kind of thing asked for, its lead over
 runner-up) and gives the probability that the articles answer; it is learned by
 ``python -m eval.train_selector --write`` into ``abstain.json`` beside this file, where it
 beat a threshold on the best score on every held-out dataset. Without that file the answer
-step abstains below ``HAND_THRESHOLD`` on the best score.
+step abstains below ``HAND_THRESHOLD`` on the best score. Before either, the names rule
+(``NAMES_REQUIRED``): the names a question asks about (``question_names``: spaCy's entities of
+the question) must mostly appear in the retrieved passages (``names_found``).
 """
 
 from __future__ import annotations
@@ -43,7 +45,9 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.entities import ANSWER_LABELS
+from qa.entities import ANSWER_LABELS, NAME_LABELS, find_entities
+from qa.entities import available as entities_available
+from qa.errors import StaleModelError
 from qa.records import Article, Passage, Sentence
 from qa.text import terms
 
@@ -72,6 +76,10 @@ QUESTION_FEATURES = (
     "best_type_match",
     "gap",
 )
+# Before any of that: when the retrieved passages mention fewer than this share of the names
+# the question asks about ("the tram that derailed in Zurich", and no passage says Zurich),
+# the articles are about something else and the answer says so (``names_found``).
+NAMES_REQUIRED = 0.5
 
 Vectors = Callable[[Sequence[Sentence]], np.ndarray]  # sentences -> their unit vectors
 
@@ -104,6 +112,10 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
+# Names without the entity model: runs of capitalised words after the question's first word
+# (which is capitalised as the start of the sentence: "Besides", "At which").
+_CAPITALISED_RUN = re.compile(r"[^\W\d_a-z][\w’'.-]*(?:\s+(?:of|de|the|la|van|von|al)?\s*"
+                              r"[^\W\d_a-z][\w’'.-]*)*")  # fmt: skip
 _PATTERNS = {"number": _NUMBER, "date": _DATE, "person": _NAME, "place": _NAME,
              "organisation": _NAME}  # fmt: skip
 
@@ -115,6 +127,74 @@ def question_kind(question: str) -> str:
         if pattern.search(question):
             return kind
     return "other"
+
+
+def question_names(question: str) -> tuple[str, ...]:
+    """The names ``question`` mentions — people, organisations, places, events, products,
+    laws (spaCy's entities; nationalities, dates and numbers are not names) — each as it is
+    written. Without the entity model: runs of capitalised words after the first word."""
+    first = re.match(r"\s*\S+", question)
+    rest = question[first.end() :] if first else question
+    if not any(c.isupper() for c in rest):
+        return ()  # nothing capitalised past the first word: no name (and no model call)
+    if entities_available():
+        found = find_entities([question])[0]
+        spans = [question[a:b] for a, b, label in found if label in NAME_LABELS]
+    else:
+        spans = _CAPITALISED_RUN.findall(rest)
+    return tuple(dict.fromkeys(s for s in spans if _name_terms(s)))
+
+
+def _name_terms(name: str) -> frozenset[str]:
+    """The terms of a name that must appear for a passage to mention it (numbers aside:
+    "the 2025 Tour de France" is mentioned as "Tour de France")."""
+    return frozenset(t for t in terms(name) if not t.isdigit())
+
+
+def names_found(names: Sequence[str], passages: Sequence[Passage]) -> tuple[float, list[str]]:
+    """(share of ``names`` that some passage mentions — every word of the name in one
+    passage or its context line, an acronym also dotted or spelled out: "UN General
+    Assembly" is mentioned by "U.N. General Assembly" and "United Nations General
+    Assembly" —, the names none mentions); (1.0, []) when the question names nothing."""
+    if not names:
+        return 1.0, []
+    texts = [f"{p.context} {p.text}" for p in passages]
+    words = [set(terms(text)) for text in texts]
+    acronyms: list[set[str]] | None = None
+    missing = []
+    for name in names:
+        wanted = _name_terms(name)
+        if any(wanted <= found for found in words):
+            continue
+        short = {w.lower() for w in _ACRONYM.findall(name)} & wanted
+        if short:
+            acronyms = acronyms if acronyms is not None else [_acronyms(t) for t in texts]
+            rest = wanted - short
+            if any(rest <= found and short <= found | also
+                   for found, also in zip(words, acronyms, strict=True)):  # fmt: skip
+                continue
+        missing.append(name)
+    return 1.0 - len(missing) / len(names), missing
+
+
+_ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
+_DOTTED = re.compile(r"\b(?:[A-Z]\.){2,6}")
+_SPELLED = re.compile(r"[A-Z][a-z]+(?:\s+(?:of\s+|the\s+|and\s+)*[A-Z][a-z]+)+")
+
+
+def _acronyms(text: str) -> set[str]:
+    """Lower-case acronyms ``text`` may write out: "U.S." and "United States" give "us"."""
+    found = {m.group().replace(".", "").lower() for m in _DOTTED.finditer(text)}
+    for match in _SPELLED.finditer(text):
+        # Every run of its capitalised words: "The United Nations General Assembly" writes
+        # out "un" and "unga" (and "tunga", harmlessly).
+        initials = "".join(w[0] for w in match.group().split() if w[0].isupper()).lower()
+        found.update(
+            initials[i:j]
+            for i in range(len(initials))
+            for j in range(i + 2, min(len(initials), i + 6) + 1)
+        )
+    return found
 
 
 @dataclass(frozen=True)
@@ -311,7 +391,7 @@ def _stored_model(path: Path, expected: dict[str, tuple[str, ...]], flag: str) -
     stored = json.loads(path.read_text(encoding="utf-8"))
     for key, names in expected.items():
         if tuple(stored.get(key, ())) != names:
-            raise ValueError(
+            raise StaleModelError(
                 f"{path} was trained on {key} {stored.get(key)}, not {list(names)}; retrain "
                 f"it with: python -m eval.train_selector {flag}"
             )

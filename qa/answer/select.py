@@ -4,10 +4,11 @@ Candidates are the sentences of the retrieved passages and their neighbours, hea
 ``qa.answer.features`` describes each with a few numbers (similarity to the question,
 keyword overlap, the passage's score and topic, whether it names the kind of thing asked
 for...) and scores it with hand-set weights. The best few within ``KEEP_WITHIN`` of the top
-score are kept, near-duplicates merged. Whether to answer at all is decided from the
-question's candidates as a whole (``qa.answer.features.Abstainer``: the probability that the
-articles answer, learned on the evaluation datasets); below its threshold the answer says
-the articles don't answer.
+score are kept, near-duplicates merged. Whether to answer at all: not when the retrieved
+passages mention fewer than half of the names the question asks about (the refusal says
+which, ``qa.answer.features.names_found``); otherwise as the question's candidates as a whole
+say (``qa.answer.features.Abstainer``: the probability that the articles answer, learned on
+the evaluation datasets); below its threshold the answer says the articles don't answer.
 """
 
 from __future__ import annotations
@@ -22,21 +23,30 @@ from qa.answer.compose import ScoredSentence, abstain, compose, same_fact
 from qa.answer.features import (
     FEATURES,
     HAND_THRESHOLD,
+    NAMES_REQUIRED,
     Selector,
     Vectors,
     candidates,
     learned_abstainer,
     learned_selector,
+    names_found,
     question_features,
+    question_names,
 )
 from qa.answer.features import question_kind as question_type
 from qa.answer.statements import statements_answer
+from qa.errors import StaleModelError
 from qa.records import Answer, Passage, Sentence
 from qa.speakers import mentions, speaker_in_question
 
 # Below this an answer abstains: the abstention model's own threshold (abstain.json, see
 # README "Abstention"); without that file, the hand-set threshold on the best score.
-_ABSTAINER = learned_abstainer()
+try:
+    _ABSTAINER = learned_abstainer()
+except StaleModelError:
+    # Raised again, saying how to retrain, when a question is answered; the training script
+    # itself (python -m eval.train_selector --write) must be able to import this module.
+    _ABSTAINER = None
 ABSTAIN_BELOW = _ABSTAINER.threshold if _ABSTAINER else HAND_THRESHOLD
 MAX_SENTENCES = 3
 KEEP_WITHIN = 0.88  # keep further sentences scoring at least this share of the best one
@@ -109,6 +119,8 @@ def select_answer(
         kept = [(s, row) for s, row in kept if mentions(s.sentence.text, speaker)]
     scored = [s for s, _ in kept]
     confidence = scored[0].score if scored else 0.0
+    # Only now, past the statements path: finding the names runs the entity model (~3 ms).
+    names_share, missing = names_found(question_names(text), passages)
     if abstainer is not None and scored:
         # Judged on the candidates it may answer from: after a speaker or follow-up filter,
         # only those that remain (a strong sentence that was filtered out must not vouch for
@@ -117,6 +129,8 @@ def select_answer(
         confidence = abstainer.confidence(
             question_features(rows, np.array([s.score for s in scored]))
         )
+    if names_share < NAMES_REQUIRED:
+        confidence = 0.0  # the passages are about something else (README, "Abstention")
     if not scored or confidence < abstain_below:
         best = confidence
         refusal = (
@@ -125,11 +139,21 @@ def select_answer(
             # One line: the answer's layout (speaker lines, indented statements) is read
             # from its line breaks, and a question's own must not fake one (tests/fuzz).
             else f"The articles don't answer “{' '.join(text.split())}”."
+            + (_unmentioned(missing) if names_share < NAMES_REQUIRED else "")
         )
         return abstain(text, refusal, passages, best)
     chosen = _choose(scored)
     chosen = _with_context(chosen, sentences_of)
     return compose(text, chosen, sentences_of, confidence=confidence)
+
+
+def _unmentioned(names: Sequence[str]) -> str:
+    """The refusal's last sentence when no passage found mentions some of the names asked about."""
+    if not names:
+        return ""
+    listed = [f"“{' '.join(n.split())}”" for n in names]
+    said = listed[0] if len(listed) == 1 else f"{', '.join(listed[:-1])} or {listed[-1]}"
+    return f" None of the passages found mentions {said}."
 
 
 def score_candidates(

@@ -1,0 +1,79 @@
+"""The names rule: a question about a name no retrieved passage mentions is not answered
+(qa.answer.features.question_names / names_found)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.answer import features
+from qa.answer.features import names_found, question_names
+from qa.entities import available
+from qa.records import Article, Passage
+
+
+def _passage(text: str, context: str = "") -> Passage:
+    article = Article(id="a", title="t", text=text)
+    return Passage(1.0, 1, text, 0, len(text), article, (), rank=1, context=context)
+
+
+needs_entities = pytest.mark.skipif(not available(), reason="needs the spaCy model")
+
+
+@needs_entities
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        ("What caused the power cut that left Malmö in darkness?", ("Malmö",)),
+        ("By how much did the Bank of Canada cut its interest rate?", ("the Bank of Canada",)),
+        ("Along with sport and art, what is a type of scholarship?", ()),  # first word
+        ("At which Spanish ski resort did a chairlift collapse?", ()),  # a nationality
+        ("who is the russian defense minister?", ()),  # nothing capitalised: nothing known
+    ],
+)
+def test_question_names_are_its_entities(question, names):
+    assert question_names(question) == names
+
+
+def test_without_the_entity_model_names_are_capitalised_words_after_the_first(monkeypatch):
+    monkeypatch.setattr(features, "entities_available", lambda: False)
+    assert question_names("Besides Copenhagen, which airport shut in Bank of Canada news?") == (
+        "Copenhagen",
+        "Bank of Canada",
+    )
+    assert question_names("Along with sport, what is a scholarship?") == ()
+
+
+def test_names_found_needs_every_word_of_a_name_in_one_passage_or_its_context():
+    passages = [
+        _passage("The central bank cut rates.", context="Canada news"),
+        _passage("A storm hit Zurich."),
+    ]
+    assert names_found(["Zurich"], passages) == (1.0, [])
+    assert names_found(["Bank of Canada"], passages) == (1.0, [])  # words + its context line
+    assert names_found(["Malmö", "Zurich"], passages) == (0.5, ["Malmö"])
+    assert names_found(["Malmö"], passages) == (0.0, ["Malmö"])
+    assert names_found([], passages) == (1.0, [])
+
+
+@pytest.mark.parametrize(
+    "text", ["The U.S. Senate voted.", "The United States voted.", "Officials in the US voted."]
+)
+def test_an_acronym_is_found_dotted_or_spelled_out(text):
+    assert names_found(["US"], [_passage(text)]) == (1.0, [])
+    assert names_found(["EU"], [_passage(text)])[0] == 0.0
+
+
+@pytest.mark.model
+@needs_entities
+def test_a_question_about_a_place_no_article_mentions_is_refused_and_says_why(sample_index):
+    answer = sample_index.ask("How many Armenian officers were injured in a tram crash in Zurich?")
+    assert answer.abstained
+    assert answer.text.endswith("None of the passages found mentions “Zurich”.")
+    kept = sample_index.ask("How many Armenian officers will Moscow take?")
+    assert not kept.abstained  # "Moscow" is in the article
+
+
+def test_an_acronym_inside_a_longer_name_is_found_spelled_out():
+    passage = _passage("The United Nations General Assembly recognises the opinion.")
+    assert names_found(["the UN General Assembly"], [passage]) == (1.0, [])
+    assert names_found(["the UN Security Council"], [passage]) == (0.0, ["the UN Security Council"])
