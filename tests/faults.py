@@ -9,7 +9,8 @@ The short run is ``tests/test_reliability_crash.py`` (10 kills). Each round:
 1. start from a copy of a base index (``BASE`` articles already committed),
 2. run ``python -m qa ingest`` (``tests.fakeqa``: the real CLI on the fake embedder, one
    commit every ``BATCH`` articles) on new articles plus new versions of some base ones,
-3. ``SIGKILL`` it after a random delay, drawn uniformly over the ingest's measured length,
+3. ``SIGKILL`` it after a random delay, drawn uniformly over the ingest's measured length
+   (re-estimated when the machine turns out faster or slower than for the reference run),
    counted from the moment it starts ingesting,
 4. check (``check_index``): ``PRAGMA integrity_check`` is ok; after reopening, every chunk row
    has exactly one vector in the dense cache and one row in BM25, nothing else; what was
@@ -443,6 +444,12 @@ def kill_loop(work: Path, kills: int, seed: int = 1, embedder=None, fork: bool =
             state = check_index(target, corpus.base_numbers, embedder)
             prefix = committed_prefix(state, corpus.new_numbers, runner.batch)
             figures.batches_committed[-(-prefix // runner.batch)] += 1
+            batches = -(-len(corpus.new_numbers) // runner.batch)
+            if prefix == 0 and delay > length / batches:
+                # Nothing committed yet well past the reference's first commit: this ingest
+                # runs slower than the reference did (a busier machine). Aim at the ingest it
+                # has now, or every kill lands before the first commit.
+                length = max(length, delay * batches)
             code, err = runner.run(*ingest_args(target, [corpus.new]), "--quiet")
             assert code == 0 and "Traceback" not in err, err
             final = check_index(target, corpus.base_numbers, embedder)
