@@ -17,8 +17,9 @@ regression over ``QUESTION_FEATURES`` (from the hand-set sentence scores), label
 whether the question is answerable, against the plain threshold on the best score, each
 trained and thresholded on all datasets but one and tested on the held-out one — alone and
 behind the names rule that ``Index.ask`` applies first (``NAMES_REQUIRED``: refuse when the
-retrieved passages mention fewer than half of the names the question asks about). Trained
-on everything, with the rule, it goes to ``qa/answer/abstain.json`` with ``--write``.
+retrieved passages mention fewer than half of the names the question asks about). Fitted
+on everything (the regression itself ignores the rule; its threshold is chosen with the rule
+in front, as it is applied), it goes to ``qa/answer/abstain.json`` with ``--write``.
 
 "What did X say?" questions are left out: they are answered by attribution rules.
 """

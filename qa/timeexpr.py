@@ -198,12 +198,23 @@ def wants_latest(question: str) -> bool:
     """The question asks how things stand now ("latest", "current", "so far", "still"...),
     so among equally good matches the newest report should come first. A question that
     names a past time ("in March 2025") is about that time instead (see ``find_time_range``).
-    A capitalised word after the question's first is part of a name ("Business Today |
-    Latest Stock Market News"), not a time word."""
-    return any(
-        not (match.group()[0].isupper() and question[: match.start()].strip())
-        for match in _NOW.finditer(question)
-    )
+    In a question written in ordinary case, a capitalised time word past the first word and
+    followed by another capitalised word is part of a name ("Business Today | Latest Stock
+    Market News", "the Today Show"), not a time word."""
+    words = re.findall(r"[^\W\d_]+", question)
+    ordinary_case = sum(w[0].isupper() for w in words) < 0.8 * len(words)
+    for match in _NOW.finditer(question):
+        after = re.match(r"\W*([^\W\d_]+)", question[match.end() :])
+        in_a_name = (
+            ordinary_case
+            and match.group()[0].isupper()
+            and bool(question[: match.start()].strip())
+            and after is not None
+            and after.group(1)[0].isupper()
+        )
+        if not in_a_name:
+            return True
+    return False
 
 
 def strip_time_phrase(question: str, found: TimeRange) -> str:

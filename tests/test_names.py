@@ -77,3 +77,44 @@ def test_an_acronym_inside_a_longer_name_is_found_spelled_out():
     passage = _passage("The United Nations General Assembly recognises the opinion.")
     assert names_found(["the UN General Assembly"], [passage]) == (1.0, [])
     assert names_found(["the UN Security Council"], [passage]) == (0.0, ["the UN Security Council"])
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("Zürich", "A tram derailed in Zurich."),  # accents
+        ("Malmo", "Power returns to Malmö."),
+        ("the Russian Ministry of Defence", "The Russian Ministry of Defense said so."),  # a letter
+        ("Ohanyan", "Seyran Ohanian met his counterpart."),
+        ("Nagorno-Karabakh", "Fighting resumed in Karabakh."),  # a hyphenated word's longest part
+        ("ISIS", "Fighters of I.S.I.S. withdrew."),  # an acronym whose stem is not itself
+    ],
+)
+def test_names_are_found_spelled_alike(name, text):
+    assert names_found([name], [_passage(text)]) == (1.0, [])
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [("Riga", "A blast in Rome."), ("Lisbon", "An earthquake in Lima."), ("Malta", "Mali votes.")],
+)
+def test_short_or_different_names_are_not_taken_for_each_other(name, text):
+    assert names_found([name], [_passage(text)])[0] == 0.0
+
+
+@needs_entities
+def test_a_person_is_looked_for_by_surname_and_a_huge_question_is_read_in_part():
+    assert question_names("Who did Zakir Hasanov meet in Moscow?") == ("Hasanov", "Moscow")
+    huge = "Who did Zakir Hasanov meet in Moscow?" + " x" * 600_000
+    assert question_names(huge) == ("Hasanov", "Moscow")  # spaCy refuses over 1M characters
+
+
+@pytest.mark.model
+@needs_entities
+def test_the_names_rule_is_off_with_abstention_and_says_why_on_the_speaker_path(sample_index):
+    question = "How many Armenian officers were injured in a tram crash in Zurich?"
+    forced = sample_index.ask(question, abstain_below=0)
+    assert not forced.abstained and forced.confidence > 0  # the model's own confidence
+    said = sample_index.ask("What did the mayor of Zurich say?")
+    assert said.abstained
+    assert said.text.endswith("None of the passages found mentions “Zurich”.")

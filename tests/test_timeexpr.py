@@ -231,7 +231,11 @@ def test_a_time_naming_an_event_is_not_a_filter():
         ("Who won the 2025 German federal election?", False),
         # A capitalised time word inside the question is part of a name, not a time word:
         ("Which country did Business Today | Latest Stock Market News report on?", False),
-        ("What did the Today programme report?", False),
+        ("What did the Today Show report?", False),
+        # ...but not in a question in capitals or title case, nor before a lower-case word:
+        ("WHAT IS THE LATEST DEATH TOLL IN GAZA?", True),
+        ("What Is The Latest Death Toll In Gaza?", True),
+        ("Gaza: Latest death toll?", True),
     ],
 )
 def test_wants_latest(question: str, wanted: bool) -> None:

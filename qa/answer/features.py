@@ -38,6 +38,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -130,51 +131,92 @@ def question_kind(question: str) -> str:
 
 
 def question_names(question: str) -> tuple[str, ...]:
-    """The names ``question`` mentions — people, organisations, places, events, products,
-    laws (spaCy's entities; nationalities, dates and numbers are not names) — each as it is
-    written. Without the entity model: runs of capitalised words after the first word."""
-    first = re.match(r"\s*\S+", question)
-    rest = question[first.end() :] if first else question
+    """The names ``question`` mentions — people (by surname: articles often use it alone),
+    organisations, places, events, products, laws (spaCy's entities; nationalities, dates and
+    numbers are not names) — each as it is written. Without the entity model: runs of
+    capitalised words after the first word. Reads the first ``MAX_QUESTION_CHARS``."""
+    text = question[:MAX_QUESTION_CHARS]
+    first = re.match(r"\s*\S+", text)
+    rest = text[first.end() :] if first else text
     if not any(c.isupper() for c in rest):
         return ()  # nothing capitalised past the first word: no name (and no model call)
     if entities_available():
-        found = find_entities([question])[0]
-        spans = [question[a:b] for a, b, label in found if label in NAME_LABELS]
+        spans = []
+        for start, end, label in find_entities([text])[0]:
+            if label in NAME_LABELS:
+                span = text[start:end]
+                spans.append(span.split()[-1] if label == "PERSON" else span)
     else:
         spans = _CAPITALISED_RUN.findall(rest)
     return tuple(dict.fromkeys(s for s in spans if _name_terms(s)))
 
 
+MAX_QUESTION_CHARS = 2000  # of a question, read for names (spaCy refuses over 1M characters)
+
+
+def _fold(text: str) -> str:
+    """``text`` without accents: "Zürich" and "Zurich" are one name."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _name_terms(name: str) -> frozenset[str]:
-    """The terms of a name that must appear for a passage to mention it (numbers aside:
-    "the 2025 Tour de France" is mentioned as "Tour de France")."""
-    return frozenset(t for t in terms(name) if not t.isdigit())
+    """The terms of a name that must appear for a passage to mention it: numbers aside ("the
+    2025 Tour de France" is mentioned as "Tour de France"), a hyphenated word by its longest
+    part ("Nagorno-Karabakh" as "Karabakh")."""
+    longest = re.sub(r"\w+(?:-\w+)+", lambda m: max(m.group().split("-"), key=len), name)
+    return frozenset(t for t in terms(_fold(longest)) if not t.isdigit())
 
 
 def names_found(names: Sequence[str], passages: Sequence[Passage]) -> tuple[float, list[str]]:
-    """(share of ``names`` that some passage mentions — every word of the name in one
-    passage or its context line, an acronym also dotted or spelled out: "UN General
+    """(share of ``names`` that some passage mentions, the names none mentions); (1.0, [])
+    when the question names nothing. A passage (with its context line) mentions a name when
+    it has every term of it, spelled alike up to an accent or one letter ("Defence" and
+    "Defense", "Shoigu" and "Shoygu"), an acronym also dotted or spelled out ("UN General
     Assembly" is mentioned by "U.N. General Assembly" and "United Nations General
-    Assembly" —, the names none mentions); (1.0, []) when the question names nothing."""
+    Assembly")."""
     if not names:
         return 1.0, []
     texts = [f"{p.context} {p.text}" for p in passages]
-    words = [set(terms(text)) for text in texts]
+    words = [set(terms(_fold(text))) for text in texts]
     acronyms: list[set[str]] | None = None
     missing = []
     for name in names:
         wanted = _name_terms(name)
-        if any(wanted <= found for found in words):
-            continue
-        short = {w.lower() for w in _ACRONYM.findall(name)} & wanted
-        if short:
-            acronyms = acronyms if acronyms is not None else [_acronyms(t) for t in texts]
-            rest = wanted - short
-            if any(rest <= found and short <= found | also
-                   for found, also in zip(words, acronyms, strict=True)):  # fmt: skip
-                continue
-        missing.append(name)
+        short = {w.lower(): frozenset(terms(w)) for w in _ACRONYM.findall(_fold(name))}
+        plain = wanted.difference(*short.values())
+        if short and acronyms is None:
+            acronyms = [_acronyms(t) for t in texts]
+        for i, found in enumerate(words):
+            if all(_spelled_alike(t, found) for t in plain) and all(
+                stems <= found or (acronyms is not None and word in acronyms[i])
+                for word, stems in short.items()
+            ):
+                break
+        else:
+            missing.append(name)
     return 1.0 - len(missing) / len(names), missing
+
+
+def _spelled_alike(term: str, found: set[str]) -> bool:
+    """``term`` is in ``found``, or (5 letters or more) one letter away from a term in it."""
+    if term in found:
+        return True
+    if len(term) < 5:
+        return False
+    return any(abs(len(w) - len(term)) <= 1 and _one_edit(term, w) for w in found)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ by one substitution, insertion or deletion."""
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1 :] == b[i + 1 :]
+    return a[i:] == b[i + 1 :]
 
 
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")

@@ -129,18 +129,18 @@ def select_answer(
         confidence = abstainer.confidence(
             question_features(rows, np.array([s.score for s in scored]))
         )
-    if names_share < NAMES_REQUIRED:
-        confidence = 0.0  # the passages are about something else (README, "Abstention")
-    if not scored or confidence < abstain_below:
-        best = confidence
+    # The names rule: passages about something else (README, "Abstention"). Like any
+    # abstention it is off with abstain_below=0, and then the model's confidence stands.
+    off_topic = names_share < NAMES_REQUIRED and abstain_below > 0
+    if not scored or off_topic or confidence < abstain_below:
+        best = 0.0 if off_topic else confidence
         refusal = (
             f"The articles don't say what {' '.join(speaker.split())} said."
             if speaker
             # One line: the answer's layout (speaker lines, indented statements) is read
             # from its line breaks, and a question's own must not fake one (tests/fuzz).
             else f"The articles don't answer “{' '.join(text.split())}”."
-            + (_unmentioned(missing) if names_share < NAMES_REQUIRED else "")
-        )
+        ) + (_unmentioned(missing) if off_topic else "")
         return abstain(text, refusal, passages, best)
     chosen = _choose(scored)
     chosen = _with_context(chosen, sentences_of)
