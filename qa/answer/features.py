@@ -38,7 +38,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,6 +49,7 @@ from qa.entities import ANSWER_LABELS, NAME_LABELS, find_entities
 from qa.entities import available as entities_available
 from qa.errors import StaleModelError
 from qa.records import Article, Passage, Sentence
+from qa.speakers.names import TOKEN_MATCH, fold, token_similarity
 from qa.text import terms
 
 FEATURES = (
@@ -154,36 +154,30 @@ def question_names(question: str) -> tuple[str, ...]:
 MAX_QUESTION_CHARS = 2000  # of a question, read for names (spaCy refuses over 1M characters)
 
 
-def _fold(text: str) -> str:
-    """``text`` without accents: "Zürich" and "Zurich" are one name."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def _name_terms(name: str) -> frozenset[str]:
     """The terms of a name that must appear for a passage to mention it: numbers aside ("the
     2025 Tour de France" is mentioned as "Tour de France"), a hyphenated word by its longest
     part ("Nagorno-Karabakh" as "Karabakh")."""
     longest = re.sub(r"\w+(?:-\w+)+", lambda m: max(m.group().split("-"), key=len), name)
-    return frozenset(t for t in terms(_fold(longest)) if not t.isdigit())
+    return frozenset(t for t in terms(fold(longest)) if not t.isdigit())
 
 
 def names_found(names: Sequence[str], passages: Sequence[Passage]) -> tuple[float, list[str]]:
     """(share of ``names`` that some passage mentions, the names none mentions); (1.0, [])
     when the question names nothing. A passage (with its context line) mentions a name when
-    it has every term of it, spelled alike up to an accent or one letter ("Defence" and
-    "Defense", "Shoigu" and "Shoygu"), an acronym also dotted or spelled out ("UN General
+    it has every term of it, accents aside and spelled alike as the speakers' name matcher
+    judges ("Defence" and "Defense", "Shoigu" and "Shoygu"), an acronym also dotted or spelled out ("UN General
     Assembly" is mentioned by "U.N. General Assembly" and "United Nations General
     Assembly")."""
     if not names:
         return 1.0, []
     texts = [f"{p.context} {p.text}" for p in passages]
-    words = [set(terms(_fold(text))) for text in texts]
+    words = [set(terms(fold(text))) for text in texts]
     acronyms: list[set[str]] | None = None
     missing = []
     for name in names:
         wanted = _name_terms(name)
-        short = {w.lower(): frozenset(terms(w)) for w in _ACRONYM.findall(_fold(name))}
+        short = {w.lower(): frozenset(terms(w)) for w in _ACRONYM.findall(name)}
         plain = wanted.difference(*short.values())
         if short and acronyms is None:
             acronyms = [_acronyms(t) for t in texts]
@@ -199,24 +193,9 @@ def names_found(names: Sequence[str], passages: Sequence[Passage]) -> tuple[floa
 
 
 def _spelled_alike(term: str, found: set[str]) -> bool:
-    """``term`` is in ``found``, or (5 letters or more) one letter away from a term in it."""
-    if term in found:
-        return True
-    if len(term) < 5:
-        return False
-    return any(abs(len(w) - len(term)) <= 1 and _one_edit(term, w) for w in found)
-
-
-def _one_edit(a: str, b: str) -> bool:
-    """``a`` and ``b`` differ by one substitution, insertion or deletion."""
-    if len(a) > len(b):
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    if len(a) == len(b):
-        return a[i + 1 :] == b[i + 1 :]
-    return a[i:] == b[i + 1 :]
+    """``term`` is in ``found`` or spelled alike by the speakers' name matcher
+    (``qa.speakers.names.token_similarity``: "defenc" ~ "defens", "ohanyan" ~ "ohanian")."""
+    return term in found or any(token_similarity(term, w) >= TOKEN_MATCH for w in found)
 
 
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
