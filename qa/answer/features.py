@@ -166,9 +166,9 @@ def names_found(names: Sequence[str], passages: Sequence[Passage]) -> tuple[floa
     """(share of ``names`` that some passage mentions, the names none mentions); (1.0, [])
     when the question names nothing. A passage (with its context line) mentions a name when
     it has every term of it, accents aside and spelled alike as the speakers' name matcher
-    judges ("Defence" and "Defense", "Shoigu" and "Shoygu"), an acronym also dotted or spelled out ("UN General
-    Assembly" is mentioned by "U.N. General Assembly" and "United Nations General
-    Assembly")."""
+    judges ("Defence" and "Defense", "Shoigu" and "Shoygu"), an acronym also dotted or
+    spelled out ("UN General Assembly" is mentioned by "U.N. General Assembly" and "United
+    Nations General Assembly")."""
     if not names:
         return 1.0, []
     texts = [f"{p.context} {p.text}" for p in passages]
