@@ -46,6 +46,10 @@ from qa.speakers import speaker_in_question
         ("What did Ohanian's press office say?", "Ohanian's press office"),
         ("What has been said by Zelensky about the front?", "Zelensky"),
         ("What did Theresa May say?", "Theresa May"),
+        ("What is the latest reported death toll of the Ebola epidemic?", None),
+        ("What is the most recent reported number of deaths?", None),
+        ("What was the official stated reason for the delay?", None),
+        ("What did the current prime minister say?", "the current prime minister"),
     ],
 )
 def test_speaker_in_question(question, expected):

@@ -52,10 +52,13 @@ they them it you i we he she him her there this that these those
 _NP_LEAD = re.compile(r"^(?:.*\b(?:that|which|who|what)\s+)", re.IGNORECASE)
 _NP_TRAIL = re.compile(r"(?:(?:^|\s+)" + _ADVERBS + ")+$", re.IGNORECASE)
 # A speaker does not end on a determiner, preposition or "be": "Was the reporting on ...",
-# "What will be assured ...", "... BSkyB offer besides Video on Demand" are no speakers.
+# "What will be assured ...", "... BSkyB offer besides Video on Demand" are no speakers; nor
+# on an adjective of a participle that describes a figure: "What is the latest reported
+# death toll?" asks for a toll, not for what "the latest" reported.
 _NOT_SPEAKER_END = _NOT_SPEAKER | words("""
 the a an be of for to with by from at in on about against than between among via besides
-into onto over under""")
+into onto over under latest newest recent current first last previous earliest official
+total final initial new""")
 
 
 _CLAUSE_WORDS = frozenset(
