@@ -54,12 +54,11 @@ from qa.answer.features import (
     Selector,
     candidates,
     hand_selector,
-    names_found,
     question_features,
-    question_names,
 )
 from qa.embed import get_embedder
 from qa.fusion import DEFAULT_MODE
+from qa.mentions import names_found, question_names
 
 THRESHOLDS = np.round(np.arange(0.05, 0.96, 0.01), 2)
 

@@ -186,7 +186,7 @@ def find_time_range(question: str, reference: date) -> TimeRange | None:
 
 # Words that ask for the state of things now, not at some past time: the newest of several
 # matching reports is the answer ("the latest death toll", "who is the current prime minister").
-_NOW = re.compile(
+NOW_WORDS = re.compile(
     r"\b(?:latest|most\s+recent(?:ly)?|newest|current(?:ly)?|now|nowadays|at\s+present|"
     r"presently|so\s+far|to\s+date|as\s+of\s+(?:now|today)|up\s+to\s+now|still|"
     r"anymore|today|this\s+(?:week|month|year))\b",
@@ -203,7 +203,7 @@ def wants_latest(question: str) -> bool:
     Market News", "the Today Show"), not a time word."""
     words = re.findall(r"[^\W\d_]+", question)
     ordinary_case = sum(w[0].isupper() for w in words) < 0.8 * len(words)
-    for match in _NOW.finditer(question):
+    for match in NOW_WORDS.finditer(question):
         after = re.match(r"\W*([^\W\d_]+)", question[match.end() :])
         in_a_name = (
             ordinary_case

@@ -1,13 +1,13 @@
 """The names rule: a question about a name no retrieved passage mentions is not answered
-(qa.answer.features.question_names / names_found)."""
+(qa.mentions.question_names / names_found)."""
 
 from __future__ import annotations
 
 import pytest
 
-from qa.answer import features
-from qa.answer.features import names_found, question_names
+from qa import mentions
 from qa.entities import available
+from qa.mentions import names_found, question_names
 from qa.records import Article, Passage
 
 
@@ -35,7 +35,7 @@ def test_question_names_are_its_entities(question, names):
 
 
 def test_without_the_entity_model_names_are_capitalised_words_after_the_first(monkeypatch):
-    monkeypatch.setattr(features, "entities_available", lambda: False)
+    monkeypatch.setattr(mentions, "entities_available", lambda: False)
     assert question_names("Besides Copenhagen, which airport shut in Bank of Canada news?") == (
         "Copenhagen",
         "Bank of Canada",
@@ -118,3 +118,34 @@ def test_the_names_rule_is_off_with_abstention_and_says_why_on_the_speaker_path(
     said = sample_index.ask("What did the mayor of Zurich say?")
     assert said.abstained
     assert said.text.endswith("None of the passages found mentions “Zurich”.")
+
+
+def test_topic_terms_leave_out_question_and_time_words():
+    from qa.mentions import topic_terms
+
+    assert topic_terms("Who is Bolivia's president at present?") == {"bolivia", "presid"}
+    assert topic_terms("What is the latest death toll?") == {"death", "toll"}
+    assert topic_terms("Who is it now?") == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Bolivian president Rodrigo Paz declares a state of emergency.", True),  # adjective
+        ("President Rodrigo Paz of Bolivia meets farmers.", True),
+        ("Bolivia and Colombia expel each other's ambassadors.", False),  # no president
+        ("The president of Peru resigns.", False),  # the name asked about is missing
+        ("", False),
+    ],
+)
+def test_on_topic_needs_the_names_and_most_words(text, expected):
+    from qa.mentions import on_topic, topic_terms
+
+    question = "Who is Bolivia's president at present?"
+    assert on_topic(text, ("Bolivia",), topic_terms(question)) is expected
+
+
+def test_on_topic_of_a_question_with_no_words_is_false():
+    from qa.mentions import on_topic
+
+    assert on_topic("Anything at all.", (), frozenset()) is False

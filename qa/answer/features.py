@@ -29,8 +29,8 @@ runner-up) and gives the probability that the articles answer; it is learned by
 ``python -m eval.train_selector --write`` into ``abstain.json`` beside this file, where it
 beat a threshold on the best score on every held-out dataset. Without that file the answer
 step abstains below ``HAND_THRESHOLD`` on the best score. Before either, the names rule
-(``NAMES_REQUIRED``): the names a question asks about (``question_names``: spaCy's entities of
-the question) must mostly appear in the retrieved passages (``names_found``).
+(``NAMES_REQUIRED``): the names a question asks about (``qa.mentions.question_names``: spaCy's
+entities of the question) must mostly appear in the retrieved passages (``names_found``).
 """
 
 from __future__ import annotations
@@ -45,11 +45,9 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.entities import ANSWER_LABELS, NAME_LABELS, find_entities
-from qa.entities import available as entities_available
+from qa.entities import ANSWER_LABELS
 from qa.errors import StaleModelError
 from qa.records import Article, Passage, Sentence
-from qa.speakers.names import TOKEN_MATCH, fold, token_similarity
 from qa.text import terms
 
 FEATURES = (
@@ -79,7 +77,7 @@ QUESTION_FEATURES = (
 )
 # Before any of that: when the retrieved passages mention fewer than this share of the names
 # the question asks about ("the tram that derailed in Zurich", and no passage says Zurich),
-# the articles are about something else and the answer says so (``names_found``).
+# the articles are about something else and the answer says so (``qa.mentions.names_found``).
 NAMES_REQUIRED = 0.5
 
 Vectors = Callable[[Sequence[Sentence]], np.ndarray]  # sentences -> their unit vectors
@@ -113,10 +111,6 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
-# Names without the entity model: runs of capitalised words after the question's first word
-# (which is capitalised as the start of the sentence: "Besides", "At which").
-_CAPITALISED_RUN = re.compile(r"[^\W\d_a-z][\w’'.-]*(?:\s+(?:of|de|the|la|van|von|al)?\s*"
-                              r"[^\W\d_a-z][\w’'.-]*)*")  # fmt: skip
 _PATTERNS = {"number": _NUMBER, "date": _DATE, "person": _NAME, "place": _NAME,
              "organisation": _NAME}  # fmt: skip
 
@@ -128,94 +122,6 @@ def question_kind(question: str) -> str:
         if pattern.search(question):
             return kind
     return "other"
-
-
-def question_names(question: str) -> tuple[str, ...]:
-    """The names ``question`` mentions — people (by surname: articles often use it alone),
-    organisations, places, events, products, laws (spaCy's entities; nationalities, dates and
-    numbers are not names) — each as it is written. Without the entity model: runs of
-    capitalised words after the first word. Reads the first ``MAX_QUESTION_CHARS``."""
-    text = question[:MAX_QUESTION_CHARS]
-    first = re.match(r"\s*\S+", text)
-    rest = text[first.end() :] if first else text
-    if not any(c.isupper() for c in rest):
-        return ()  # nothing capitalised past the first word: no name (and no model call)
-    if entities_available():
-        spans = []
-        for start, end, label in find_entities([text])[0]:
-            if label in NAME_LABELS:
-                span = text[start:end]
-                spans.append(span.split()[-1] if label == "PERSON" else span)
-    else:
-        spans = _CAPITALISED_RUN.findall(rest)
-    return tuple(dict.fromkeys(s for s in spans if _name_terms(s)))
-
-
-MAX_QUESTION_CHARS = 2000  # of a question, read for names (spaCy refuses over 1M characters)
-
-
-def _name_terms(name: str) -> frozenset[str]:
-    """The terms of a name that must appear for a passage to mention it: numbers aside ("the
-    2025 Tour de France" is mentioned as "Tour de France"), a hyphenated word by its longest
-    part ("Nagorno-Karabakh" as "Karabakh")."""
-    longest = re.sub(r"\w+(?:-\w+)+", lambda m: max(m.group().split("-"), key=len), name)
-    return frozenset(t for t in terms(fold(longest)) if not t.isdigit())
-
-
-def names_found(names: Sequence[str], passages: Sequence[Passage]) -> tuple[float, list[str]]:
-    """(share of ``names`` that some passage mentions, the names none mentions); (1.0, [])
-    when the question names nothing. A passage (with its context line) mentions a name when
-    it has every term of it, accents aside and spelled alike as the speakers' name matcher
-    judges ("Defence" and "Defense", "Shoigu" and "Shoygu"), an acronym also dotted or
-    spelled out ("UN General Assembly" is mentioned by "U.N. General Assembly" and "United
-    Nations General Assembly")."""
-    if not names:
-        return 1.0, []
-    texts = [f"{p.context} {p.text}" for p in passages]
-    words = [set(terms(fold(text))) for text in texts]
-    acronyms: list[set[str]] | None = None
-    missing = []
-    for name in names:
-        wanted = _name_terms(name)
-        short = {w.lower(): frozenset(terms(w)) for w in _ACRONYM.findall(name)}
-        plain = wanted.difference(*short.values())
-        if short and acronyms is None:
-            acronyms = [_acronyms(t) for t in texts]
-        for i, found in enumerate(words):
-            if all(_spelled_alike(t, found) for t in plain) and all(
-                stems <= found or (acronyms is not None and word in acronyms[i])
-                for word, stems in short.items()
-            ):
-                break
-        else:
-            missing.append(name)
-    return 1.0 - len(missing) / len(names), missing
-
-
-def _spelled_alike(term: str, found: set[str]) -> bool:
-    """``term`` is in ``found`` or spelled alike by the speakers' name matcher
-    (``qa.speakers.names.token_similarity``: "defenc" ~ "defens", "ohanyan" ~ "ohanian")."""
-    return term in found or any(token_similarity(term, w) >= TOKEN_MATCH for w in found)
-
-
-_ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
-_DOTTED = re.compile(r"\b(?:[A-Z]\.){2,6}")
-_SPELLED = re.compile(r"[A-Z][a-z]+(?:\s+(?:of\s+|the\s+|and\s+)*[A-Z][a-z]+)+")
-
-
-def _acronyms(text: str) -> set[str]:
-    """Lower-case acronyms ``text`` may write out: "U.S." and "United States" give "us"."""
-    found = {m.group().replace(".", "").lower() for m in _DOTTED.finditer(text)}
-    for match in _SPELLED.finditer(text):
-        # Every run of its capitalised words: "The United Nations General Assembly" writes
-        # out "un" and "unga" (and "tunga", harmlessly).
-        initials = "".join(w[0] for w in match.group().split() if w[0].isupper()).lower()
-        found.update(
-            initials[i:j]
-            for i in range(len(initials))
-            for j in range(i + 2, min(len(initials), i + 6) + 1)
-        )
-    return found
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ keyword overlap, the passage's score and topic, whether it names the kind of thi
 for...) and scores it with hand-set weights. The best few within ``KEEP_WITHIN`` of the top
 score are kept, near-duplicates merged. Whether to answer at all: not when the retrieved
 passages mention fewer than half of the names the question asks about (the refusal says
-which, ``qa.answer.features.names_found``); otherwise as the question's candidates as a whole
+which, ``qa.mentions.names_found``); otherwise as the question's candidates as a whole
 say (``qa.answer.features.Abstainer``: the probability that the articles answer, learned on
 the evaluation datasets); below its threshold the answer says the articles don't answer.
 """
@@ -29,13 +29,12 @@ from qa.answer.features import (
     candidates,
     learned_abstainer,
     learned_selector,
-    names_found,
     question_features,
-    question_names,
 )
 from qa.answer.features import question_kind as question_type
 from qa.answer.statements import statements_answer
 from qa.errors import StaleModelError
+from qa.mentions import names_found, question_names
 from qa.records import Answer, Passage, Sentence
 from qa.speakers import mentions, speaker_in_question
 
