@@ -132,5 +132,31 @@ def prefer_recent(
     return rescored + tail
 
 
+def lead_with_newest(
+    ranking: list[tuple[int, float]],
+    published: dict[int, str],
+    on_topic: set[int],
+    anchor: str,
+    depth: int = RECENCY_DEPTH,
+) -> list[tuple[int, float]]:
+    """Move the newest of the first ``depth`` candidates that are on the question's topic
+    (``on_topic``: they mention what it asks about, ``qa.mentions.on_topic``) to the top;
+    the rest keep their order. For "what is the latest death toll" the newest report on the
+    story is the answer even when an older one words the question more closely, and a
+    passage off the topic never moves, however new. Undated candidates and those dated after
+    ``anchor`` (misdated pages) are not candidates for the top."""
+    dated = [
+        (published.get(chunk_id, ""), -position, chunk_id)
+        for position, (chunk_id, _) in enumerate(ranking[:depth])
+        if chunk_id in on_topic and "" < published.get(chunk_id, "") <= anchor
+    ]
+    if not dated:
+        return ranking
+    newest = max(dated)[2]
+    lead = next(pair for pair in ranking if pair[0] == newest)
+    top = ranking[0][1]
+    return [(newest, max(lead[1], top))] + [pair for pair in ranking if pair[0] != newest]
+
+
 def _ordinal(day: str) -> int:
     return date.fromisoformat(day).toordinal()

@@ -1,6 +1,7 @@
 """The retrieve step: questions in, ranked passages out, each with its article's sentences.
 
     embed the questions (once) -> dense and BM25 backends -> fusion (``qa.fusion``)
+        -> for "latest" questions, recency (``qa.fusion.prefer_recent``, ``lead_with_newest``)
         -> optional sentence rescoring (``qa.rescore``) -> passages read from the store
         -> copies of one story collapsed ("also reported by")
 
@@ -27,8 +28,10 @@ from qa.fusion import (
     RECENCY_DEPTH,
     check_mode,
     convex_fusion,
+    lead_with_newest,
     prefer_recent,
 )
+from qa.mentions import on_topic, question_names, topic_terms
 from qa.records import Article, Filters, Passage, Sentence
 from qa.rescore import RESCORE_DEPTH, best_sentence_scores, rescore
 from qa.sentence_vectors import SentenceVectors
@@ -80,7 +83,8 @@ class Searcher:
     ) -> list[Retrieved]:
         """The ``k`` best passages for each question (see the module docstring). A question
         about how things stand now ("latest", "current"...) that names no past time prefers
-        the newest of near-equal matches (``qa.fusion.prefer_recent``), "now" being the
+        the newest of near-equal matches (``qa.fusion.prefer_recent``) and leads with the
+        newest candidate on its topic (``qa.fusion.lead_with_newest``), "now" being the
         newest article date not after ``today`` (default: the clock's)."""
         check_mode(mode)
         for question in questions:
@@ -133,7 +137,9 @@ class Searcher:
         self, queries: Queries, k: int, mode: str, allowed: np.ndarray | None
     ) -> list[Ranking]:
         fused = mode in FUSED_MODES
-        depth = max(FUSION_DEPTH, k) if fused else k  # fusion needs candidates to fuse
+        # Fusion needs candidates to fuse, and the recency re-ranking of "latest" questions
+        # needs as many to choose from in every mode.
+        depth = max(FUSION_DEPTH if fused else 0, RECENCY_DEPTH, k)
         n = len(queries.texts)
         dense: list[Hits] = []
         lexical: list[Hits] = []
@@ -170,7 +176,11 @@ class Searcher:
             anchor = anchor or self.store.newest_date(now.isoformat())
             candidates = [c for c, _ in rankings[i][:RECENCY_DEPTH]]
             published = self.store.published_of_chunks(candidates)
-            rankings[i] = prefer_recent(rankings[i], published, anchor)
+            ranking = prefer_recent(rankings[i], published, anchor)
+            names, wanted = question_names(question), topic_terms(question)
+            texts = self.store.chunk_texts(candidates)
+            topical = {c for c, text in texts.items() if on_topic(text, names, wanted)}
+            rankings[i] = lead_with_newest(ranking, published, topical, anchor)
         return rankings
 
     def _rescore(

@@ -420,6 +420,16 @@ class Store:
             chunk_texts = [searchable_text(r[4], t) for r, t in zip(rows, chunk_texts, strict=True)]
         return np.array([r[0] for r in rows], dtype=np.int64), chunk_texts
 
+    def chunk_texts(self, ids: Sequence[int]) -> dict[int, str]:
+        """These chunks' texts with their context lines, as they are keyword-indexed."""
+        rows = _select_in(
+            self.db,
+            "SELECT c.id, c.start, c.end, c.context, a.text FROM chunks c "
+            "JOIN articles a ON a.id = c.article_id WHERE c.id IN ({})",
+            [int(i) for i in ids],
+        )
+        return {row[0]: searchable_text(row[3], row[4][row[1] : row[2]]) for row in rows}
+
     def published_of_chunks(self, ids: Sequence[int]) -> dict[int, str]:
         """Each chunk's article publication date (YYYY-MM-DD), "" when undated."""
         rows = _select_in(

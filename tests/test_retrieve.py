@@ -148,3 +148,39 @@ def test_latest_questions_prefer_newer_reports_in_the_index(fake_index):
     assert latest[0].article.id == newer.id
     dated = fake_index.retrieve("quake death toll in March 2025 latest", k=2, mode="bm25")
     assert len(dated) == 2  # a question naming a time is left as it ranks
+
+
+def test_lead_with_newest_moves_only_the_newest_on_topic_candidate():
+    from qa.fusion import lead_with_newest
+
+    ranking = [(1, 1.0), (2, 0.9), (3, 0.5), (4, 0.4), (5, 0.3), (6, 0.2)]
+    published = {1: "2026-07-09", 2: "2026-07-30", 3: "2026-08-30", 4: "2026-08-17",
+                 5: "2099-01-01", 6: ""}  # fmt: skip
+    on_topic = {1, 2, 4, 5, 6}  # 3 is newer but about something else
+    led = lead_with_newest(ranking, published, on_topic, anchor="2026-08-31")
+    assert [c for c, _ in led] == [4, 1, 2, 3, 5, 6]  # misdated 5 and undated 6 stay put
+    assert led[0][1] == 1.0  # it leads with the best score, not its own 0.4
+    assert lead_with_newest(ranking, published, set(), anchor="2026-08-31") == ranking
+    assert lead_with_newest(ranking, published, {5, 6}, anchor="2026-08-31") == ranking
+    assert lead_with_newest([], published, on_topic, anchor="2026-08-31") == []
+    same_day = {1: "2026-08-17", 2: "2026-08-17"}
+    assert lead_with_newest(ranking[:2], same_day, {1, 2}, anchor="2026-08-31") == ranking[:2]
+
+
+def test_latest_questions_lead_with_the_newest_report_on_the_topic(fake_index):
+    fake_index.add([
+        make_article(title="Ebola", published="2026-07-09", text=(
+            "The Ebola death toll in the Congo reaches 600. "
+            "The Ebola death toll in the Congo has doubled in a month.")),
+        make_article(title="Outbreak", published="2026-08-17", text=(
+            "The United Nations reports that the death toll of the current Ebola outbreak "
+            "in the Democratic Republic of the Congo rises to at least 2,325 people.")),
+        make_article(title="Floods", published="2026-08-20", text=(
+            "The death toll from floods in Pakistan reaches 40, the disaster agency reports.")),
+    ])  # fmt: skip
+    for mode in ("bm25", "hybrid"):
+        plain = fake_index.retrieve("Ebola death toll in the Congo", k=3, mode=mode)
+        assert plain[0].article.title == "Ebola"  # words closest to the question
+        latest = fake_index.retrieve("latest Ebola death toll in the Congo", k=3, mode=mode)
+        assert latest[0].article.title == "Outbreak"  # newest on the topic
+        assert [p.article.title for p in latest].index("Floods") > 0  # newer, off the topic
