@@ -47,7 +47,7 @@ questions won, 2 lost: 36 questions over 5 chunks are too few to tell such gains
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 import numpy as np
@@ -132,30 +132,37 @@ def prefer_recent(
     return rescored + tail
 
 
-def lead_with_newest(
+def newest_on_topic(
     ranking: list[tuple[int, float]],
     published: dict[int, str],
-    on_topic: set[int],
+    is_on_topic: Callable[[int], bool],
     anchor: str,
     depth: int = RECENCY_DEPTH,
-) -> list[tuple[int, float]]:
-    """Move the newest of the first ``depth`` candidates that are on the question's topic
-    (``on_topic``: they mention what it asks about, ``qa.mentions.on_topic``) to the top;
-    the rest keep their order. For "what is the latest death toll" the newest report on the
-    story is the answer even when an older one words the question more closely, and a
-    passage off the topic never moves, however new. Undated candidates and those dated after
-    ``anchor`` (misdated pages) are not candidates for the top."""
-    dated = [
-        (published.get(chunk_id, ""), -position, chunk_id)
-        for position, (chunk_id, _) in enumerate(ranking[:depth])
-        if chunk_id in on_topic and "" < published.get(chunk_id, "") <= anchor
-    ]
-    if not dated:
+) -> int | None:
+    """The newest of the first ``depth`` candidates that is on the question's topic
+    (``is_on_topic``: it mentions what the question asks about, ``qa.mentions.on_topic``),
+    or None. For "what is the latest death toll" the newest report on the story is the
+    answer even when an older one words the question more closely, and a passage off the
+    topic never counts, however new. Undated candidates and those dated after ``anchor``
+    (misdated pages) are left out; of one day's candidates the better ranked wins. Tested
+    newest first, so the topic test usually runs on a few candidates, not all."""
+    dated = sorted(
+        (
+            (published.get(chunk_id, ""), -position, chunk_id)
+            for position, (chunk_id, _) in enumerate(ranking[:depth])
+            if "" < published.get(chunk_id, "") <= anchor
+        ),
+        reverse=True,
+    )
+    return next((chunk_id for _, _, chunk_id in dated if is_on_topic(chunk_id)), None)
+
+
+def lead_with(ranking: list[tuple[int, float]], chunk_id: int) -> list[tuple[int, float]]:
+    """``chunk_id`` first, scored just above the best so that it stays first; the rest keep
+    their order (unchanged when it is not in the ranking)."""
+    if not ranking or ranking[0][0] == chunk_id or all(c != chunk_id for c, _ in ranking):
         return ranking
-    newest = max(dated)[2]
-    lead = next(pair for pair in ranking if pair[0] == newest)
-    top = ranking[0][1]
-    return [(newest, max(lead[1], top))] + [pair for pair in ranking if pair[0] != newest]
+    return [(chunk_id, ranking[0][1] + 1e-6)] + [pair for pair in ranking if pair[0] != chunk_id]
 
 
 def _ordinal(day: str) -> int:

@@ -3,13 +3,14 @@
 Two steps read these: the answer step refuses when the retrieved passages mention too few of
 the question's names (``qa.answer.features.NAMES_REQUIRED``), and retrieval, for a question
 about how things stand now, puts the newest passage that is on the question's topic first
-(``on_topic``; ``qa.fusion.lead_with_newest``).
+(``on_topic``; ``qa.fusion.newest_on_topic``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from qa.entities import NAME_LABELS, find_entities
 from qa.entities import available as entities_available
@@ -24,6 +25,7 @@ _CAPITALISED_RUN = re.compile(r"[^\W\d_a-z][\w’'.-]*(?:\s+(?:of|de|the|la|van|
                               r"[^\W\d_a-z][\w’'.-]*)*")  # fmt: skip
 
 
+@lru_cache(maxsize=1024)  # ask reads a question's names twice: retrieval, then answer
 def question_names(question: str) -> tuple[str, ...]:
     """The names ``question`` mentions — people (by surname: articles often use it alone),
     organisations, places, events, products, laws (spaCy's entities; nationalities, dates and
@@ -72,7 +74,14 @@ def missing_names(names: Sequence[str], texts: Sequence[str]) -> list[str]:
     "Defense", "Shoigu" and "Shoygu"), an acronym also dotted or spelled out ("UN General
     Assembly" is mentioned by "U.N. General Assembly" and "United Nations General
     Assembly")."""
-    words = [set(terms(fold(text))) for text in texts]
+    return _missing(names, texts, [set(terms(fold(text))) for text in texts])
+
+
+def _missing(
+    names: Sequence[str], texts: Sequence[str], words: list[set[str]], prefix: bool = False
+) -> list[str]:
+    """``missing_names`` over the texts' folded, stemmed ``words``; with ``prefix``, a term
+    also matches a word that starts with it (a country and its adjective)."""
     acronyms: list[set[str]] | None = None
     missing = []
     for name in names:
@@ -82,7 +91,9 @@ def missing_names(names: Sequence[str], texts: Sequence[str]) -> list[str]:
         if short and acronyms is None:
             acronyms = [_acronyms(t) for t in texts]
         for i, found in enumerate(words):
-            if all(_spelled_alike(t, found) for t in plain) and all(
+            if all(
+                _spelled_alike(t, found) or (prefix and _starts(t, found)) for t in plain
+            ) and all(
                 stems <= found or (acronyms is not None and word in acronyms[i])
                 for word, stems in short.items()
             ):
@@ -90,6 +101,12 @@ def missing_names(names: Sequence[str], texts: Sequence[str]) -> list[str]:
         else:
             missing.append(name)
     return missing
+
+
+def _starts(term: str, found: set[str]) -> bool:
+    """A word of ``found`` starts with ``term`` (4 letters or more): "japan" in "japanes",
+    "ukrain" in "ukrainian", "iran" in "iranian"."""
+    return len(term) >= 4 and any(w.startswith(term) for w in found)
 
 
 def _spelled_alike(term: str, found: set[str]) -> bool:
@@ -129,20 +146,21 @@ _QUESTION_WORDS = frozenset(
 
 def topic_terms(question: str) -> frozenset[str]:
     """The stemmed words of ``question`` that say what it is about: not its question word or
-    its words for "now" ("latest", "current", "at present")."""
+    its words for "now" ("latest", "current", "at present"). Its numbers stay: a year asked
+    about is matched by the page date in a passage's context line."""
     return frozenset(terms(fold(NOW_WORDS.sub(" ", question)))) - _QUESTION_WORDS
 
 
 def on_topic(text: str, names: Sequence[str], wanted: frozenset[str]) -> bool:
-    """``text`` mentions every one of ``names`` (``missing_names``) and at least
-    ``TOPIC_SHARE`` of the ``wanted`` terms (``topic_terms``). A term also counts when a
-    word of the text starts with it, so a country stands for its adjective ("Bolivia" in
-    "Bolivian president")."""
-    if not wanted or (names and missing_names(names, [text])):
+    """``text`` mentions every one of ``names`` (as ``missing_names`` reads them) and at
+    least ``TOPIC_SHARE`` of the question's ``wanted`` terms (``topic_terms``; a name's words
+    count among them). A term also counts when a word of the text starts with it, so a
+    country stands for its adjective when that is the country's name plus an ending ("Japan"
+    in "Japanese", "Bolivia" in "Bolivian"; not "France" in "French")."""
+    if not wanted:
         return False
     found = set(terms(fold(text)))
-    covered = sum(
-        term in found or (len(term) >= 4 and any(w.startswith(term) for w in found))
-        for term in wanted
-    )
+    if names and _missing(names, [text], [found], prefix=True):
+        return False
+    covered = sum(term in found or _starts(term, found) for term in wanted)
     return covered >= TOPIC_SHARE * len(wanted)

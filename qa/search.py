@@ -1,7 +1,7 @@
 """The retrieve step: questions in, ranked passages out, each with its article's sentences.
 
     embed the questions (once) -> dense and BM25 backends -> fusion (``qa.fusion``)
-        -> for "latest" questions, recency (``qa.fusion.prefer_recent``, ``lead_with_newest``)
+        -> for "latest" questions, recency (``qa.fusion.prefer_recent``, ``newest_on_topic``)
         -> optional sentence rescoring (``qa.rescore``) -> passages read from the store
         -> copies of one story collapsed ("also reported by")
 
@@ -12,7 +12,7 @@ once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -28,7 +28,8 @@ from qa.fusion import (
     RECENCY_DEPTH,
     check_mode,
     convex_fusion,
-    lead_with_newest,
+    lead_with,
+    newest_on_topic,
     prefer_recent,
 )
 from qa.mentions import on_topic, question_names, topic_terms
@@ -84,7 +85,7 @@ class Searcher:
         """The ``k`` best passages for each question (see the module docstring). A question
         about how things stand now ("latest", "current"...) that names no past time prefers
         the newest of near-equal matches (``qa.fusion.prefer_recent``) and leads with the
-        newest candidate on its topic (``qa.fusion.lead_with_newest``), "now" being the
+        newest candidate on its topic (``qa.fusion.newest_on_topic``), "now" being the
         newest article date not after ``today`` (default: the clock's)."""
         check_mode(mode)
         for question in questions:
@@ -102,8 +103,10 @@ class Searcher:
         depth = 3 * k if grouped else k
         vectors = self.embedder.embed(list(questions)) if mode != "bm25" else None
         queries = Queries(list(questions), vectors)
-        rankings = self._rank(queries, depth, mode, allowed)
-        rankings = self._prefer_recent(questions, rankings, filters, today)
+        latest = _latest(questions, filters, today or date.today())
+        rankings = self._rank(queries, depth, mode, allowed, deep=bool(latest))
+        leads = self._prefer_recent(questions, rankings, latest, today)
+        rankings = [lead_with(r, leads[i]) if i in leads else r for i, r in enumerate(rankings)]
         # One read of the store per batch: the chunks ranked (and re-ranked), their articles
         # and every sentence of those articles, which the answer step needs too.
         head = max(depth, RESCORE_DEPTH) if mode == "hybrid+rescore" else depth
@@ -116,6 +119,9 @@ class Searcher:
         if mode == "hybrid+rescore":
             assert vectors is not None
             rankings = self._rescore(vectors, rankings, chunks, articles, sentences)
+            # The newest report on a "latest" question's topic stays first (rescoring
+            # weighs sentences, not dates).
+            rankings = [lead_with(r, leads[i]) if i in leads else r for i, r in enumerate(rankings)]
         rankings = [ranking[:depth] for ranking in rankings]
         results = []
         for i, ranking in enumerate(rankings):
@@ -134,12 +140,12 @@ class Searcher:
         return results
 
     def _rank(
-        self, queries: Queries, k: int, mode: str, allowed: np.ndarray | None
+        self, queries: Queries, k: int, mode: str, allowed: np.ndarray | None, deep: bool
     ) -> list[Ranking]:
         fused = mode in FUSED_MODES
-        # Fusion needs candidates to fuse, and the recency re-ranking of "latest" questions
-        # needs as many to choose from in every mode.
-        depth = max(FUSION_DEPTH if fused else 0, RECENCY_DEPTH, k)
+        # Fusion needs candidates to fuse, and the recency steps of "latest" questions (``deep``)
+        # need as many to choose from in every mode.
+        depth = max(FUSION_DEPTH if fused else 0, RECENCY_DEPTH if deep else 0, k)
         n = len(queries.texts)
         dense: list[Hits] = []
         lexical: list[Hits] = []
@@ -163,25 +169,28 @@ class Searcher:
         self,
         questions: Sequence[str],
         rankings: list[Ranking],
-        filters: Filters | None,
+        latest: list[int],
         today: date | None,
-    ) -> list[Ranking]:
-        if filters is not None and (filters.since or filters.until):
-            return rankings  # the question is about a chosen time already
-        now = today or date.today()
-        anchor = ""
-        for i, question in enumerate(questions):
-            if not wants_latest(question) or find_time_range(question, now) is not None:
-                continue
-            anchor = anchor or self.store.newest_date(now.isoformat())
+    ) -> dict[int, int]:
+        """For each "latest" question (their positions: ``latest``), the newest of near-equal
+        candidates moves up (``prefer_recent``, in place); returns, by question position, the
+        newest candidate on its topic, which the caller puts first (``newest_on_topic``)."""
+        if not latest:
+            return {}
+        anchor = self.store.newest_date((today or date.today()).isoformat())
+        leads: dict[int, int] = {}
+        for i in latest:
             candidates = [c for c, _ in rankings[i][:RECENCY_DEPTH]]
             published = self.store.published_of_chunks(candidates)
-            ranking = prefer_recent(rankings[i], published, anchor)
-            names, wanted = question_names(question), topic_terms(question)
+            rankings[i] = prefer_recent(rankings[i], published, anchor)
+            if not any("" < day <= anchor for day in published.values()):
+                continue  # nothing dated: no newest
             texts = self.store.chunk_texts(candidates)
-            topical = {c for c, text in texts.items() if on_topic(text, names, wanted)}
-            rankings[i] = lead_with_newest(ranking, published, topical, anchor)
-        return rankings
+            topical = _topic_test(texts, question_names(questions[i]), topic_terms(questions[i]))
+            lead = newest_on_topic(rankings[i], published, topical, anchor)
+            if lead is not None:
+                leads[i] = lead
+        return leads
 
     def _rescore(
         self,
@@ -235,6 +244,26 @@ class Searcher:
             )
             for rank, passage in enumerate(kept, start=1)
         ]
+
+
+def _latest(questions: Sequence[str], filters: Filters | None, today: date) -> list[int]:
+    """Positions of the questions about how things stand now ("latest", "current"...) that
+    name no past time, unless the filters already choose a time."""
+    if filters is not None and (filters.since or filters.until):
+        return []
+    return [
+        i
+        for i, question in enumerate(questions)
+        if wants_latest(question) and find_time_range(question, today) is None
+    ]
+
+
+def _topic_test(
+    texts: dict[int, str], names: tuple[str, ...], wanted: frozenset[str]
+) -> Callable[[int], bool]:
+    """Is this chunk (by id; ``texts``: chunk texts with their context lines) on the topic of
+    a question with these ``names`` and ``wanted`` terms (``qa.mentions.on_topic``)?"""
+    return lambda chunk_id: chunk_id in texts and on_topic(texts[chunk_id], names, wanted)
 
 
 def _as_ranking(hits: Hits) -> Ranking:

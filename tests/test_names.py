@@ -36,11 +36,13 @@ def test_question_names_are_its_entities(question, names):
 
 def test_without_the_entity_model_names_are_capitalised_words_after_the_first(monkeypatch):
     monkeypatch.setattr(mentions, "entities_available", lambda: False)
+    mentions.question_names.cache_clear()
     assert question_names("Besides Copenhagen, which airport shut in Bank of Canada news?") == (
         "Copenhagen",
         "Bank of Canada",
     )
     assert question_names("Along with sport, what is a scholarship?") == ()
+    mentions.question_names.cache_clear()  # names read without the model must not linger
 
 
 def test_names_found_needs_every_word_of_a_name_in_one_passage_or_its_context():
@@ -126,6 +128,7 @@ def test_topic_terms_leave_out_question_and_time_words():
     assert topic_terms("Who is Bolivia's president at present?") == {"bolivia", "presid"}
     assert topic_terms("What is the latest death toll?") == {"death", "toll"}
     assert topic_terms("Who is it now?") == frozenset()
+    assert topic_terms("What is the latest toll of the 2025 quake?") == {"toll", "2025", "quak"}
 
 
 @pytest.mark.parametrize(
@@ -143,6 +146,28 @@ def test_on_topic_needs_the_names_and_most_words(text, expected):
 
     question = "Who is Bolivia's president at present?"
     assert on_topic(text, ("Bolivia",), topic_terms(question)) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "names", "text", "expected"),
+    [
+        ("Who is Japan's prime minister now?", ("Japan",),
+         "Japanese prime minister Sanae Takaichi wins the vote.", True),
+        ("Who is Ukraine's defence minister now?", ("Ukraine",),
+         "Ukrainian defence minister Denys Shmyhal visits Berlin.", True),
+        # Three of its four words, but not the name asked about.
+        ("Who is the current prime minister of the United Kingdom?", ("the United Kingdom",),
+         "The prime minister of the United Arab Emirates visits.", False),
+        ("Who is the current prime minister of the United Kingdom?", ("the United Kingdom",),
+         "The prime minister of the United Kingdom visits.", True),
+    ],
+)  # fmt: skip
+def test_on_topic_reads_a_country_in_its_adjective_and_needs_every_name(
+    question, names, text, expected
+):
+    from qa.mentions import on_topic, topic_terms
+
+    assert on_topic(text, names, topic_terms(question)) is expected
 
 
 def test_on_topic_of_a_question_with_no_words_is_false():

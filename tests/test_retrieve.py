@@ -150,21 +150,35 @@ def test_latest_questions_prefer_newer_reports_in_the_index(fake_index):
     assert len(dated) == 2  # a question naming a time is left as it ranks
 
 
-def test_lead_with_newest_moves_only_the_newest_on_topic_candidate():
-    from qa.fusion import lead_with_newest
+def test_newest_on_topic_is_the_newest_dated_candidate_on_the_topic():
+    from qa.fusion import newest_on_topic
 
     ranking = [(1, 1.0), (2, 0.9), (3, 0.5), (4, 0.4), (5, 0.3), (6, 0.2)]
     published = {1: "2026-07-09", 2: "2026-07-30", 3: "2026-08-30", 4: "2026-08-17",
                  5: "2099-01-01", 6: ""}  # fmt: skip
-    on_topic = {1, 2, 4, 5, 6}  # 3 is newer but about something else
-    led = lead_with_newest(ranking, published, on_topic, anchor="2026-08-31")
-    assert [c for c, _ in led] == [4, 1, 2, 3, 5, 6]  # misdated 5 and undated 6 stay put
-    assert led[0][1] == 1.0  # it leads with the best score, not its own 0.4
-    assert lead_with_newest(ranking, published, set(), anchor="2026-08-31") == ranking
-    assert lead_with_newest(ranking, published, {5, 6}, anchor="2026-08-31") == ranking
-    assert lead_with_newest([], published, on_topic, anchor="2026-08-31") == []
+    topical = {1, 2, 4, 5, 6}.__contains__  # 3 is newer but about something else
+    assert newest_on_topic(ranking, published, topical, anchor="2026-08-31") == 4
+    # misdated 5 and undated 6 are never the newest
+    assert newest_on_topic(ranking, published, {5, 6}.__contains__, "2026-08-31") is None
+    assert newest_on_topic(ranking, published, set().__contains__, "2026-08-31") is None
+    assert newest_on_topic([], published, topical, anchor="2026-08-31") is None
     same_day = {1: "2026-08-17", 2: "2026-08-17"}
-    assert lead_with_newest(ranking[:2], same_day, {1, 2}, anchor="2026-08-31") == ranking[:2]
+    assert newest_on_topic(ranking[:2], same_day, topical, anchor="2026-08-31") == 1
+    tested = []
+    newest_on_topic(ranking, published, lambda c: tested.append(c) or c == 2, "2026-08-31")
+    assert tested == [3, 4, 2]  # newest first, stopping at the first on the topic
+
+
+def test_lead_with_puts_one_candidate_first_and_keeps_the_rest_in_order():
+    from qa.fusion import lead_with
+
+    ranking = [(1, 1.0), (2, 0.9), (3, 0.5)]
+    led = lead_with(ranking, 3)
+    assert [c for c, _ in led] == [3, 1, 2]
+    assert led[0][1] > 1.0  # above the best, so a later sort by score keeps it first
+    assert lead_with(ranking, 1) == ranking
+    assert lead_with(ranking, 99) == ranking
+    assert lead_with([], 1) == []
 
 
 def test_latest_questions_lead_with_the_newest_report_on_the_topic(fake_index):
@@ -178,9 +192,13 @@ def test_latest_questions_lead_with_the_newest_report_on_the_topic(fake_index):
         make_article(title="Floods", published="2026-08-20", text=(
             "The death toll from floods in Pakistan reaches 40, the disaster agency reports.")),
     ])  # fmt: skip
+    for mode in ("bm25", "dense", "hybrid", "hybrid+rescore"):
+        latest = fake_index.retrieve("latest Ebola death toll in the Congo", k=3, mode=mode)
+        assert latest[0].article.title == "Outbreak", mode  # newest on the topic
+        assert [p.article.title for p in latest].index("Floods") > 0  # newer, off the topic
+        # With k=1 too: every mode looks 50 deep for a "latest" question.
+        top = fake_index.retrieve("latest Ebola death toll in the Congo", k=1, mode=mode)
+        assert top[0].article.title == "Outbreak", mode
     for mode in ("bm25", "hybrid"):
         plain = fake_index.retrieve("Ebola death toll in the Congo", k=3, mode=mode)
         assert plain[0].article.title == "Ebola"  # words closest to the question
-        latest = fake_index.retrieve("latest Ebola death toll in the Congo", k=3, mode=mode)
-        assert latest[0].article.title == "Outbreak"  # newest on the topic
-        assert [p.article.title for p in latest].index("Floods") > 0  # newer, off the topic

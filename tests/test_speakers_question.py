@@ -48,8 +48,12 @@ from qa.speakers import speaker_in_question
         ("What did Theresa May say?", "Theresa May"),
         ("What is the latest reported death toll of the Ebola epidemic?", None),
         ("What is the most recent reported number of deaths?", None),
-        ("What was the official stated reason for the delay?", None),
+        ("What was the initially reported death toll?", None),
+        ("According to the latest figures, how many people died?", None),
         ("What did the current prime minister say?", "the current prime minister"),
+        ("What did the official say?", "the official"),
+        ("What did a senior official tell reporters?", "a senior official"),
+        ("What did Total say about the spill?", "Total"),
     ],
 )
 def test_speaker_in_question(question, expected):

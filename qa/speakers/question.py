@@ -53,12 +53,13 @@ _NP_LEAD = re.compile(r"^(?:.*\b(?:that|which|who|what)\s+)", re.IGNORECASE)
 _NP_TRAIL = re.compile(r"(?:(?:^|\s+)" + _ADVERBS + ")+$", re.IGNORECASE)
 # A speaker does not end on a determiner, preposition or "be": "Was the reporting on ...",
 # "What will be assured ...", "... BSkyB offer besides Video on Demand" are no speakers; nor
-# on an adjective of a participle that describes a figure: "What is the latest reported
-# death toll?" asks for a toll, not for what "the latest" reported.
+# on a word that dates a figure ("What is the latest reported death toll?" asks for a toll,
+# not for what "the latest" reported), nor on the figures themselves ("According to the
+# latest figures, how many ...?").
 _NOT_SPEAKER_END = _NOT_SPEAKER | words("""
 the a an be of for to with by from at in on about against than between among via besides
-into onto over under latest newest recent current first last previous earliest official
-total final initial new""")
+into onto over under latest newest recent current first last previous earliest final
+initial initially originally figures data statistics estimates numbers tally""")
 
 
 _CLAUSE_WORDS = frozenset(
