@@ -106,7 +106,6 @@ class Searcher:
         latest = _latest(questions, filters, today or date.today())
         rankings = self._rank(queries, depth, mode, allowed, deep=bool(latest))
         leads = self._prefer_recent(questions, rankings, latest, today)
-        rankings = [lead_with(r, leads[i]) if i in leads else r for i, r in enumerate(rankings)]
         # One read of the store per batch: the chunks ranked (and re-ranked), their articles
         # and every sentence of those articles, which the answer step needs too.
         head = max(depth, RESCORE_DEPTH) if mode == "hybrid+rescore" else depth
@@ -121,7 +120,8 @@ class Searcher:
             rankings = self._rescore(vectors, rankings, chunks, articles, sentences)
             # The newest report on a "latest" question's topic stays first (rescoring
             # weighs sentences, not dates).
-            rankings = [lead_with(r, leads[i]) if i in leads else r for i, r in enumerate(rankings)]
+            for i, lead in leads.items():
+                rankings[i] = lead_with(rankings[i], lead)
         rankings = [ranking[:depth] for ranking in rankings]
         results = []
         for i, ranking in enumerate(rankings):
@@ -172,9 +172,10 @@ class Searcher:
         latest: list[int],
         today: date | None,
     ) -> dict[int, int]:
-        """For each "latest" question (their positions: ``latest``), the newest of near-equal
-        candidates moves up (``prefer_recent``, in place); returns, by question position, the
-        newest candidate on its topic, which the caller puts first (``newest_on_topic``)."""
+        """Re-rank each "latest" question's candidates in place (their positions:
+        ``latest``): the newest of near-equal ones moves up (``prefer_recent``), then the
+        newest on its topic goes first (``newest_on_topic``). Returns those leads by question
+        position, for re-rankers after this one to keep first."""
         if not latest:
             return {}
         anchor = self.store.newest_date((today or date.today()).isoformat())
@@ -190,6 +191,7 @@ class Searcher:
             lead = newest_on_topic(rankings[i], published, topical, anchor)
             if lead is not None:
                 leads[i] = lead
+                rankings[i] = lead_with(rankings[i], lead)
         return leads
 
     def _rescore(
