@@ -11,7 +11,9 @@ The short run is ``tests/test_reliability_crash.py`` (10 kills). Each round:
    commit every ``BATCH`` articles) on new articles plus new versions of some base ones,
 3. ``SIGKILL`` it after a random delay, drawn uniformly over the ingest's measured length
    (re-estimated when the machine turns out faster or slower than for the reference run),
-   counted from the moment it starts ingesting,
+   counted from the moment it starts ingesting; every other round instead waits until its
+   progress bar shows 0, 1, 2... batches committed (in turn) and kills it within the next
+   batch's time, so kills land between batches however slow the machine,
 4. check (``check_index``): ``PRAGMA integrity_check`` is ok; after reopening, every chunk row
    has exactly one vector in the dense cache and one row in BM25, nothing else; what was
    committed is a whole number of batches, in order; every base article is still there and
@@ -27,6 +29,7 @@ import contextlib
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import sqlite3
@@ -203,22 +206,43 @@ class Child:
         except FileNotFoundError:
             return ""
 
+    def ended(self) -> bool:
+        """It has exited (a zombie not yet reaped by its parent counts as ended)."""
+        if self.poll() is not None:
+            return True
+        try:
+            return Path(f"/proc/{self.pid}/stat").read_text().split()[2] == "Z"
+        except OSError:  # gone from /proc: reaped
+            return True
+
     def wait_until_ingesting(self, timeout: float = 120) -> None:
         """Until it shows its ingest progress bar (or ends): the ingest proper has begun."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if "Ingesting" in self.stderr():
+            if "Ingesting" in self.stderr() or self.ended():
                 return
-            try:
-                os.kill(self.pid, 0)
-            except ProcessLookupError:
-                return
-            if os.path.exists(f"/proc/{self.pid}/stat"):
-                state = Path(f"/proc/{self.pid}/stat").read_text().split()[2]
-                if state == "Z":  # ended, not yet reaped
-                    return
             time.sleep(0.005)
         raise TimeoutError("the ingest did not start")
+
+    def articles_done(self) -> int:
+        """The most articles its ``Ingesting`` bar has shown as committed (the bar moves
+        once per committed batch; tqdm may skip a step but never shows one early)."""
+        shown = [
+            int(match.group(1))
+            for line in re.split(r"[\r\n]", self.stderr())
+            if line.startswith("Ingesting")
+            for match in [re.search(r"(\d+)/\d+ \[", line)]
+            if match
+        ]
+        return max(shown, default=0)
+
+    def wait_until_done(self, articles: int, timeout: float = 120) -> None:
+        """Until at least ``articles`` articles are committed (or it ends)."""
+        deadline = time.monotonic() + timeout
+        while self.articles_done() < articles and not self.ended():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the ingest did not commit {articles} articles")
+            time.sleep(0.005)
 
 
 class ForkServer:
@@ -422,30 +446,40 @@ def kill_loop(work: Path, kills: int, seed: int = 1, embedder=None, fork: bool =
             f"{reference.articles} articles, {reference.chunks} chunks")
         figures = KillFigures()
         target = work / "target"
+        batches = -(-len(corpus.new_numbers) // runner.batch)
+        rounds = 0
         while figures.kills < kills:
             shutil.rmtree(target, ignore_errors=True)
             shutil.copytree(base, target)
             child = runner.start(*ingest_args(target, [corpus.new]))
             child.wait_until_ingesting()
             began = time.perf_counter()
-            delay = rng.uniform(0, length * 1.05)
+            # Every other round is anchored on a commit (after 0, 1, 2... batches in turn,
+            # as its progress bar shows them) and killed within the next batch's time: on a
+            # slow or busy machine, whose first commit comes late, purely timed kills can
+            # all land before it.
+            anchored = rounds % 2 == 1
+            if anchored:
+                child.wait_until_done((rounds // 2) % batches * runner.batch)
+            delay = rng.uniform(0, length / batches if anchored else length * 1.05)
             time.sleep(delay)
             with contextlib.suppress(ProcessLookupError):
                 os.kill(child.pid, signal.SIGKILL)
+            delay = time.perf_counter() - began
+            rounds += 1
             code = child.wait(60)
             if code != -signal.SIGKILL:  # it had finished before the kill: not counted
                 assert code == 0, child.stderr()
                 figures.finished_first += 1
-                # The machine got faster (less else to do): aim at the ingest it has now.
-                length = (length + min(length, time.perf_counter() - began)) / 2
+                if not anchored:  # the machine got faster: aim at the ingest it has now
+                    length = (length + min(length, time.perf_counter() - began)) / 2
                 continue
             figures.kills += 1
             figures.kill_after_s.append(round(delay, 3))
             state = check_index(target, corpus.base_numbers, embedder)
             prefix = committed_prefix(state, corpus.new_numbers, runner.batch)
             figures.batches_committed[-(-prefix // runner.batch)] += 1
-            batches = -(-len(corpus.new_numbers) // runner.batch)
-            if prefix == 0 and delay > length / batches:
+            if not anchored and prefix == 0 and delay > length / batches:
                 # Nothing committed yet well past the reference's first commit: this ingest
                 # runs slower than the reference did (a busier machine). Aim at the ingest it
                 # has now, or every kill lands before the first commit.
