@@ -664,16 +664,23 @@ def test_ctrl_c_stops_cleanly_between_batches(news, tmp_path, fake_model, capsys
         wait_until(lambda: len(news.server.hits_of("/desk.xml")) >= 2, timeout=60)
         os.kill(os.getpid(), signal.SIGINT)
 
+    # Python's own Ctrl+C handler, whatever this run inherited (a shell's `pytest &` starts
+    # with SIGINT ignored); the watch must put back the one it found.
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Thread(target=interrupt_in_the_second_round, daemon=True)
     timer.start()
-    code = main(["watch", *urls, "--index", str(folder), "--every", "1s",
-                 "--delay", "0"])  # fmt: skip
-    timer.join()
+    try:
+        code = main(["watch", *urls, "--index", str(folder), "--every", "1s",
+                     "--delay", "0"])  # fmt: skip
+        timer.join()
+        restored = signal.getsignal(signal.SIGINT)
+    finally:
+        signal.signal(signal.SIGINT, inherited)
     captured = capsys.readouterr()
     assert code == 130
     assert "stopping after the current feed" in captured.err
     assert "Traceback" not in captured.err + captured.out
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert restored is signal.default_int_handler
     with Index.open(folder, embedder=FakeEmbedder()) as index:
         assert index.info().articles == total_entries(news)
 
