@@ -184,9 +184,11 @@ class Searcher:
             candidates = [c for c, _ in rankings[i][:RECENCY_DEPTH]]
             published = self.store.published_of_chunks(candidates)
             rankings[i] = prefer_recent(rankings[i], published, anchor)
-            if not any("" < day <= anchor for day in published.values()):
+            # Only candidates dated up to the anchor can lead: read just their texts.
+            dated = [c for c, day in published.items() if "" < day <= anchor]
+            if not dated:
                 continue  # nothing dated: no newest
-            texts = self.store.chunk_texts(candidates)
+            texts = self.store.chunk_texts(dated)
             topical = _topic_test(texts, question_names(questions[i]), topic_terms(questions[i]))
             lead = newest_on_topic(rankings[i], published, topical, anchor)
             if lead is not None:
