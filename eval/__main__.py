@@ -209,6 +209,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(args: argparse.Namespace, argv: list[str]) -> int:
     names = _split(args.dataset) if args.dataset else None
     system_names = _split(args.systems)
+    if args.gate and args.update_expected:
+        raise UsageError(
+            "--gate and --update-expected together would gate the run against the scores it "
+            "has just written; gate first (python -m eval --gate), then write the new "
+            "expectations in a second command (python -m eval --update-expected)"
+        )
     if args.results is not None:
         return _from_results(args, names, system_names)
     if args.timed < 0:
@@ -253,7 +259,9 @@ def _main(args: argparse.Namespace, argv: list[str]) -> int:
         for name in checked
         if distractors and (name.endswith(pool.SUFFIX) or _over_pool(name))
     }
-    return _finish(args, scores, checked, [s.name for s in systems], systems_of)
+    # A full run (every dataset, with distractors) is gated on everything expected.
+    gated = None if names is None and distractors else checked
+    return _finish(args, scores, gated, [s.name for s in systems], systems_of)
 
 
 def run_names(datasets: list[str], distractors: bool) -> list[str]:
@@ -298,7 +306,9 @@ def _from_results(
     except (json.JSONDecodeError, KeyError, TypeError) as error:
         raise UsageError(f"{args.results} is not a results.json from --out ({error})") from None
     print(report.scores_table(scores))
-    return _finish(args, scores, names or list(scores), system_names)
+    # Every expected dataset is gated, whatever the file holds: one it lacks is a failure
+    # that names it (a results file of the sample alone must not pass for the whole suite).
+    return _finish(args, scores, names, system_names)
 
 
 def _distractor_systems(value: str | None, gating: bool, systems: list[str]) -> list[str] | None:
@@ -313,20 +323,24 @@ def _distractor_systems(value: str | None, gating: bool, systems: list[str]) -> 
 def _finish(
     args: argparse.Namespace,
     scores: gate.Scores,
-    datasets: list[str],
+    datasets: list[str] | None,
     systems: list[str],
     systems_of: dict[str, list[str]] | None = None,
 ) -> int:
+    """Write the expectations (--update-expected) or gate ``scores`` against them (--gate):
+    the expected scores of ``datasets`` (None: every dataset ``expected.toml`` names)."""
     if args.update_expected:
         previous = gate.load_expected(args.expected) if args.expected.exists() else None
         gate.write_expected(scores, args.expected, previous)
         print(f"expected scores written to {args.expected}")
     if not args.gate:
         return 0
-    outcome = gate.compare(
-        gate.load_expected(args.expected), scores, datasets, systems, systems_of=systems_of
-    )
+    expected = gate.load_expected(args.expected)
+    outcome = gate.compare(expected, scores, datasets, systems, systems_of=systems_of)
     print(outcome.summary(str(args.expected)))
+    unchecked = sorted(set(expected.scores) - set(datasets or expected.scores))
+    if unchecked:
+        print(f"partial gate: not checked here: {', '.join(unchecked)}")
     return 0 if outcome.passed else 1
 
 

@@ -55,8 +55,11 @@ class Check:
 
     @property
     def failed(self) -> bool:
+        # NaN compares false with everything: it must fail, not slip through as "not below".
+        if self.got is None or math.isnan(self.got) or math.isnan(self.expected):
+            return True
         # A hair of slack so a value written as 0.61 never fails against 0.6099999.
-        return self.got is None or self.got < self.expected - self.tolerance - 1e-9
+        return self.got < self.expected - self.tolerance - 1e-9
 
     @property
     def improved(self) -> bool:
@@ -66,6 +69,8 @@ class Check:
         where = f"{self.dataset} / {self.system} / {self.metric}"
         if self.got is None:
             return f"{where}: expected {self.expected:.3f}, not measured in this run"
+        if math.isnan(self.got) or math.isnan(self.expected):
+            return f"{where}: expected {self.expected:.3f}, got {self.got:.3f} (not a number)"
         return (
             f"{where}: expected {self.expected:.3f} (tolerance {self.tolerance:.3f}), "
             f"got {self.got:.3f} ({self.got - self.expected:+.3f})"
@@ -129,7 +134,8 @@ def compare(
 ) -> GateResult:
     """Check every expected score of the selected datasets and systems (all when None; per
     dataset ``systems_of`` overrides ``systems``), plus the hard floors on whatever the run
-    measured."""
+    measured. A hard floor holds whatever ``expected`` says: an expected value below it, or a
+    tolerance, cannot lower it."""
     checks: list[Check] = []
     for dataset, by_system in expected.scores.items():
         if datasets is not None and dataset not in datasets:
@@ -140,16 +146,10 @@ def compare(
                 continue
             got = scores.get(dataset, {}).get(system, {})
             for metric, value in values.items():
-                checks.append(
-                    Check(
-                        dataset,
-                        system,
-                        metric,
-                        value,
-                        got.get(metric),
-                        expected.tolerance_for(metric),
-                    )
-                )
+                tolerance = expected.tolerance_for(metric)
+                if metric in HARD_FLOORS:
+                    value, tolerance = max(value, HARD_FLOORS[metric]), 0.0
+                checks.append(Check(dataset, system, metric, value, got.get(metric), tolerance))
     checked = {(c.dataset, c.system, c.metric) for c in checks}
     for dataset, by_system in scores.items():
         for system, values in by_system.items():
