@@ -264,6 +264,16 @@ def parse_auth(value: str) -> tuple[str, str] | None:
     return user.strip(), password
 
 
+def bypass_proxy_for_local_hosts(host: str) -> None:
+    """Gradio checks that its server is up with a plain HTTP request that honours
+    HTTP(S)_PROXY: on a machine with a proxy set, the check of our own loopback server would
+    go to the proxy (and fail, or leave the machine). Local hosts join ``NO_PROXY``."""
+    local = ["127.0.0.1", "localhost", "::1", host]
+    for name in ("NO_PROXY", "no_proxy"):
+        hosts = [h.strip() for h in os.environ.get(name, "").split(",") if h.strip()]
+        os.environ[name] = ",".join(dict.fromkeys([*hosts, *local]))
+
+
 def serve(
     app: gr.Blocks,
     host: str = DEFAULT_HOST,
@@ -277,6 +287,7 @@ def serve(
     with ``app.close()``). Theme, CSS and the upload limit are launch options in Gradio 6.
     ``max_queue``: requests that may wait (see ``MAX_QUEUE``); ``auth``: a login."""
     app.queue(default_concurrency_limit=CONCURRENCY, max_size=max_queue)
+    bypass_proxy_for_local_hosts(host)
     _, url, _ = app.launch(
         auth=auth,
         auth_message="newsqa: sign in to ask the news" if auth else None,

@@ -93,6 +93,9 @@ def environment() -> dict:
 
 def bench_ingest(limit: int, repeat: int) -> dict:
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+    from qa.distributed import ensure_ray, loopback_ray
+
+    loopback_ray()
     import ray
 
     from qa import Index
@@ -100,7 +103,7 @@ def bench_ingest(limit: int, repeat: int) -> dict:
 
     files = sorted(p for p in CORPUS.iterdir() if p.suffix == ".md")[:limit]
     started = time.perf_counter()
-    ray.init(num_cpus=len(os.sched_getaffinity(0)), include_dashboard=False, log_to_driver=False)
+    ensure_ray(len(os.sched_getaffinity(0)))  # local, on 127.0.0.1
     init_s = time.perf_counter() - started
     Index.open(Path(tempfile.mkdtemp()) / "warm", create=True).close()  # model load: not timed
     runs: dict[str, list[dict]] = {"local": [], "ray, 1 worker": [], "ray, 2 workers": []}

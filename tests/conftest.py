@@ -10,6 +10,7 @@ the index's manifest.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import socket
 from collections.abc import Iterator, Sequence
@@ -58,6 +59,44 @@ class FakeEmbedder:
         return len(re.findall(r"\w+|[^\w\s]", text))
 
 
+# -- what a test needs that may be missing here ------------------------------------------------
+# On a developer's machine a test whose browser, shared dataset or optional package is missing
+# is skipped, saying what to install. In CI (CI=true) it fails instead: a green CI must mean
+# every test ran.
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(available: bool, reason: str) -> None:
+    """Inside a test or fixture: skip (fail in CI) unless ``available``."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: a missing requirement fails instead of skipping)")
+    pytest.skip(reason)
+
+
+def needs(available: bool, reason: str):
+    """A mark: the test runs only when ``available`` (skipped here, failed in CI)."""
+    return pytest.mark.needs(available, reason)
+
+
+def require_module(name: str):
+    """``pytest.importorskip`` that fails in CI."""
+    try:
+        return __import__(name)
+    except ImportError as error:
+        require(False, f"needs the Python package {name!r} ({error}): run `make setup`")
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "needs(available, reason): see tests/conftest.py")
+
+
+def pytest_runtest_setup(item) -> None:
+    for mark in item.iter_markers("needs"):
+        require(*mark.args)
+
+
 FAKE_MODEL = FakeEmbedder.name
 register_embedder(FAKE_MODEL, FakeEmbedder)
 
@@ -96,6 +135,43 @@ def fake_index(tmp_path, fake_embedder):
 
     with Index.open(tmp_path / "ix", create=True, embedder=fake_embedder) as index:
         yield index
+
+
+# -- loopback only ---------------------------------------------------------------------------------
+# Every server a test starts listens on 127.0.0.1, and every request a test makes goes there
+# directly: proxy variables are dropped for the whole run (children inherit that), and the
+# clients below ignore the environment besides (tests/test_loopback.py checks both, with a
+# trap proxy in the environment).
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
+                   "all_proxy")  # fmt: skip
+for _name in PROXY_VARIABLES:
+    os.environ.pop(_name, None)
+os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost,::1"
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # gradio and its client phone home otherwise
+# gradio_client's headers ask huggingface.co for a list of "agent harnesses" unless offline.
+os.environ["HF_HUB_OFFLINE"] = "1"
+# Ray (tests/test_distributed.py) on 127.0.0.1 too; before anything imports ray.
+os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+
+
+def loopback_http(**options):
+    """An ``httpx.Client`` for loopback servers: no proxy from the environment, ever."""
+    import httpx
+
+    return httpx.Client(trust_env=False, **options)
+
+
+def app_client(url: str, **options):
+    """A ``gradio_client.Client`` for a local app: no proxy, no analytics."""
+    from gradio_client import Client
+
+    return Client(
+        url,
+        verbose=False,
+        analytics_enabled=False,
+        httpx_kwargs={"trust_env": False},
+        **options,
+    )
 
 
 def free_port() -> int:
@@ -150,6 +226,7 @@ def sample_index(tmp_path_factory):
 # -- the real browser (Debian's Chromium, driven by Playwright; never a downloaded browser) --
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
+    "--no-proxy-server",  # loopback only, whatever the environment says
     "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
@@ -157,9 +234,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-needs_chromium = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="needs Debian's Chromium at /usr/bin/chromium: run `make browser` "
+needs_chromium = needs(
+    CHROMIUM.exists(),
+    "needs Debian's Chromium at /usr/bin/chromium: run `make browser` "
     "(apt-get install -y chromium)",
 )
 

@@ -8,12 +8,11 @@ import json
 
 import gradio as gr
 import pytest
-from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 import app
 
-from .conftest import EVIL_TEXT, EVIL_TITLE, OHANIAN_QUOTE, evil_article
+from .conftest import EVIL_TEXT, EVIL_TITLE, OHANIAN_QUOTE, app_client, evil_article
 
 
 # -- filters ---------------------------------------------------------------------------------
@@ -82,7 +81,7 @@ def test_help_explains_options_and_binds_locally_by_default():
 # -- the real server -------------------------------------------------------------------------
 @pytest.mark.model
 def test_api_answers_with_citations(sample_server):
-    client = Client(sample_server, verbose=False)
+    client = app_client(sample_server)
     text, answer = client.predict("What did Ohanian say?", api_name="/ask")
     assert OHANIAN_QUOTE in text and "[1]" in text
     assert not answer["abstained"]
@@ -93,7 +92,7 @@ def test_api_answers_with_citations(sample_server):
 
 @pytest.mark.model
 def test_api_follow_up_uses_history_and_filters_are_validated(sample_server):
-    client = Client(sample_server, verbose=False)
+    client = app_client(sample_server)
     text, answer = client.predict(
         "What else did he say?", ["What did Ohanian say?"], api_name="/ask"
     )

@@ -9,6 +9,7 @@ needed); the Ray-built and locally built indexes are made once per module and sh
 
 from __future__ import annotations
 
+import importlib.util
 import os
 
 import numpy as np
@@ -17,10 +18,12 @@ import pytest
 from qa import Index
 from qa.cli import main
 
-from .conftest import FAKE_MODEL, ROOT, SHARED, FakeEmbedder, free_port
+from .conftest import FAKE_MODEL, ROOT, SHARED, FakeEmbedder, free_port, needs, require
 
-pytest.importorskip("ray")
-pytestmark = pytest.mark.ray
+pytestmark = [
+    pytest.mark.ray,
+    needs(importlib.util.find_spec("ray") is not None, "needs ray: make setup (the ray extra)"),
+]
 
 SQUAD = SHARED / "datasets" / "squad2-sample"
 CHUNK_COLUMNS = "article_id, start, end, first_sentence, last_sentence, n_tokens, partial, context"
@@ -33,7 +36,12 @@ def ray_local():
     os.environ["RAY_AUTH_MODE"] = "disabled"  # no ~/.ray/auth_token needed or written
     started = not ray.is_initialized()
     if started:
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+        ray.init(
+            num_cpus=2,
+            include_dashboard=False,
+            log_to_driver=False,
+            _node_ip_address="127.0.0.1",  # with RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 (conftest)
+        )
     yield ray
     if started:
         from ray import serve
@@ -49,8 +57,7 @@ def chunks_of(index: Index) -> list[tuple]:
 def squad_set():
     from eval.datasets import squad2
 
-    if not SQUAD.is_dir():
-        pytest.skip(f"{SQUAD} is not there")
+    require(SQUAD.is_dir(), f"needs {SQUAD} (the shared datasets)")
     return squad2.load(SQUAD)
 
 

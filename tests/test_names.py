@@ -10,13 +10,15 @@ from qa.entities import available
 from qa.mentions import names_found, question_names
 from qa.records import Article, Passage
 
+from .conftest import needs
+
 
 def _passage(text: str, context: str = "") -> Passage:
     article = Article(id="a", title="t", text=text)
     return Passage(1.0, 1, text, 0, len(text), article, (), rank=1, context=context)
 
 
-needs_entities = pytest.mark.skipif(not available(), reason="needs the spaCy model")
+needs_entities = needs(available(), "needs spaCy's English model: make setup")
 
 
 @needs_entities

@@ -23,7 +23,7 @@ from eval.tools.news_quiz_items import (
 )
 from eval.tools.paraphrase import copied_runs, names_in
 
-from .conftest import SHARED
+from .conftest import SHARED, needs
 
 TONGA = (
     "A 7.0 Mw earthquake strikes near the island country of Tonga with a 6.1 Mw aftershock. "
@@ -264,9 +264,9 @@ def test_checker_wants_the_newest_item_as_gold_of_a_latest_question(corpus, tmp_
 # The real file against the real corpus
 # ---------------------------------------------------------------------------------------------
 
-needs_corpus = pytest.mark.skipif(
-    not (SHARED / "datasets" / news_quiz.FOLDER / news_quiz.PAGES).is_dir(),
-    reason="needs ../shared/datasets/wikipedia-current-events/days (the shared datasets)",
+needs_corpus = needs(
+    (SHARED / "datasets" / news_quiz.FOLDER / news_quiz.PAGES).is_dir(),
+    "needs ../shared/datasets/wikipedia-current-events/days (the shared datasets)",
 )
 
 

@@ -26,7 +26,7 @@ from qa.load import Skipped, make_article
 from qa.present import answer_markdown
 from qa.records import Block, Filters
 
-from .conftest import EVIL_TEXT, EVIL_TITLE, ROOT
+from .conftest import EVIL_TEXT, EVIL_TITLE, ROOT, require_module
 from .fuzz import targets
 
 EXAMPLES = int(os.environ.get("NEWSQA_FUZZ_EXAMPLES", "40"))
@@ -289,7 +289,7 @@ def test_coverage_guided_fuzzer_short_run():
     """``python -m tests.fuzz all`` for a few seconds: libFuzzer drives every target from
     the seeds; any crash, broken invariant or hang fails it (the long runs are documented
     in RELIABILITY.md)."""
-    pytest.importorskip("atheris")
+    require_module("atheris")
     done = subprocess.run(
         [sys.executable, "-m", "tests.fuzz", "all", "--seconds", str(FUZZ_SECONDS)],
         cwd=ROOT, capture_output=True, text=True, timeout=FUZZ_SECONDS + 240,

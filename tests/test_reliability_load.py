@@ -8,9 +8,7 @@ import json
 import threading
 import time
 
-import httpx
 import pytest
-from gradio_client import Client
 
 import app
 from bench import load
@@ -18,7 +16,7 @@ from qa import Index
 from qa.load import make_article
 from qa.records import Filters
 
-from .conftest import ROOT, FakeEmbedder, free_port
+from .conftest import ROOT, FakeEmbedder, app_client, free_port, loopback_http
 
 SHORT_USERS = 20
 SHORT_SECONDS = 20
@@ -71,8 +69,8 @@ def test_a_full_queue_says_busy_at_once_and_serves_the_rest(small_queue_app):
         started = time.monotonic()
         try:
             # A new question each time: a repeated one's vector is cached, and answered at once.
-            Client(small_queue_app, verbose=False).predict(f"What did they lose ({number})?",
-                                                           api_name="/ask")  # fmt: skip
+            app_client(small_queue_app).predict(f"What did they lose ({number})?",
+                                                api_name="/ask")  # fmt: skip
             outcome = "answered"
         except Exception as error:  # noqa: BLE001 - sorted below
             outcome = str(error)
@@ -95,11 +93,12 @@ def test_a_full_queue_says_busy_at_once_and_serves_the_rest(small_queue_app):
     for n in range(12, 18):  # fill the queue again
         threading.Thread(target=ask, args=(n,)).start()
     time.sleep(0.3)
-    replies = [
-        httpx.post(f"{small_queue_app}gradio_api/call/ask",
-                   json={"data": [f"Boats ({n})?", [], [], "", ""]}, timeout=10)  # fmt: skip
-        for n in range(4)
-    ]
+    with loopback_http(timeout=10) as http:
+        replies = [
+            http.post(f"{small_queue_app}gradio_api/call/ask",
+                      json={"data": [f"Boats ({n})?", [], [], "", ""]})  # fmt: skip
+            for n in range(4)
+        ]
     full = [r for r in replies if r.status_code == 503]
     assert full and all(r.status_code in (200, 503) for r in replies)
     assert "Queue is full" in full[0].json()["detail"]
@@ -127,10 +126,11 @@ def test_serve_sets_the_queue_limits_and_auth(tmp_path, fake_embedder):
                         auth=("editor", "a long secret"))  # fmt: skip
         try:
             assert blocks._queue.max_size == 7
-            assert httpx.get(f"{url}config", timeout=10).status_code == 401
+            with loopback_http(timeout=10) as http:
+                assert http.get(f"{url}config").status_code == 401
             with pytest.raises(ValueError, match="Could not login"):
-                Client(url, auth=("editor", "wrong"), verbose=False)
-            client = Client(url, auth=("editor", "a long secret"), verbose=False)
+                app_client(url, auth=("editor", "wrong"))
+            client = app_client(url, auth=("editor", "a long secret"))
             text, _ = client.predict("What hit the coast?", api_name="/ask")
             assert "storm" in text.lower()
         finally:

@@ -9,7 +9,6 @@ import gzip
 import os
 from pathlib import Path
 
-import httpx
 import pytest
 
 import app
@@ -18,7 +17,7 @@ from qa.cli import main as cli
 from qa.load import load_paths, make_article
 from qa.present import escape_markdown, show_bidi_controls, sources_html
 
-from .conftest import FAKE_MODEL, running_app
+from .conftest import FAKE_MODEL, loopback_http, running_app
 
 STORY = "Storm hits coast\n\nA storm flooded the harbour. Fishermen lost 40 boats."
 
@@ -132,7 +131,8 @@ def test_upload_names_cannot_leave_the_upload_folder(fake_index, tmp_path):
     with running_app(fake_index) as url:
         files = [("files", (name, f"{STORY} Part {i}.".encode(), "text/plain"))
                  for i, name in enumerate(names)]  # fmt: skip
-        reply = httpx.post(f"{url}gradio_api/upload", files=files, timeout=60)
+        with loopback_http(timeout=60) as http:
+            reply = http.post(f"{url}gradio_api/upload", files=files)
         assert reply.status_code == 200, reply.text
         stored = [Path(p) for p in reply.json()]
         uploads = stored[0].parent.parent  # Gradio's upload folder: <it>/<hash>/<name>
@@ -163,10 +163,11 @@ def _call(url: str, endpoint: str, data: list, expect_error: bool = False) -> st
     """Call an event of the app over Gradio's HTTP API; the first output (or the error)."""
     import json
 
-    started = httpx.post(f"{url}gradio_api/call/{endpoint}", json={"data": data}, timeout=30)
-    assert started.status_code == 200, started.text
-    event = started.json()["event_id"]
-    stream = httpx.get(f"{url}gradio_api/call/{endpoint}/{event}", timeout=120).text
+    with loopback_http(timeout=120) as http:
+        started = http.post(f"{url}gradio_api/call/{endpoint}", json={"data": data})
+        assert started.status_code == 200, started.text
+        event = started.json()["event_id"]
+        stream = http.get(f"{url}gradio_api/call/{endpoint}/{event}").text
     kind = stream.split("event: ")[-1].split("\n", 1)[0]
     payload = stream.rsplit("data: ", 1)[-1].strip()
     if expect_error:

@@ -19,7 +19,7 @@ import app
 from qa import Index
 from qa.load import make_article
 
-from .conftest import FakeEmbedder, free_port, needs_chromium
+from .conftest import FakeEmbedder, app_client, free_port, needs_chromium
 
 pytestmark = [
     pytest.mark.browser,
@@ -204,7 +204,6 @@ class SlowEmbedder(FakeEmbedder):
 
 
 def test_a_full_queue_says_busy_in_the_page(browser, tmp_path):
-    from gradio_client import Client
 
     with Index.open(Path(tmp_path) / "ix", create=True, embedder=SlowEmbedder()) as index:
         index.add([make_article(title="Storm", text="A storm hit. Fishermen lost 40 boats.")])
@@ -215,7 +214,7 @@ def test_a_full_queue_says_busy_in_the_page(browser, tmp_path):
             stop = threading.Event()
 
             def keep_queue_full() -> None:
-                client = Client(url, verbose=False)
+                client = app_client(url)
                 while not stop.is_set():
                     with contextlib.suppress(Exception):  # full: keep trying
                         client.submit("What did they lose?", api_name="/ask")

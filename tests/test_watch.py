@@ -33,7 +33,7 @@ from qa.watch import (
     start_background,
 )
 
-from .conftest import ROOT, FakeEmbedder
+from .conftest import PROXY_VARIABLES, ROOT, FakeEmbedder, require, require_module
 from .feedserver import (
     DAYS,
     FeedServer,
@@ -47,8 +47,6 @@ from .feedserver import (
     sample_item,
     wait_until,
 )
-
-pytestmark = pytest.mark.skipif(not DAYS.is_dir(), reason="needs ../shared/datasets")
 
 INTERVAL = 60.0  # seconds; the tests move a fake clock instead of sleeping
 
@@ -110,6 +108,7 @@ class News:
 
 @pytest.fixture
 def news():
+    require(DAYS.is_dir(), f"needs {DAYS} (the shared datasets)")
     with FeedServer() as server:
         news = News(server, [], [], [], {})
         news.publish_desk(current_events("2026-08-20", 4))
@@ -127,17 +126,6 @@ def news():
         yield news
 
 
-PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
-                   "all_proxy")  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def loopback_only(monkeypatch):
-    """No proxy from the environment: every request of these tests stays on 127.0.0.1."""
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 def embedder():
     return CountingEmbedder()
@@ -151,7 +139,7 @@ def index(tmp_path, embedder):
 
 @pytest.fixture
 def fetcher():
-    with Fetcher(timeout=1.0, delay=0.0) as fetcher:
+    with Fetcher(trust_env=False, timeout=1.0, delay=0.0) as fetcher:
         yield fetcher
 
 
@@ -317,7 +305,7 @@ def test_robots_txt_disallow_is_honoured(news, index, fetcher):
 
 
 def test_pages_on_one_site_are_spaced_by_the_politeness_delay(news, index):
-    with Fetcher(timeout=2.0, delay=0.25) as fetcher:
+    with Fetcher(trust_env=False, timeout=2.0, delay=0.25) as fetcher:
         poll_once(index, news.feeds[2:], fetcher=fetcher)
     hits = [h for h in news.server.hits if h.path.startswith(("/news/", "/robots", "/summ"))]
     gaps = [b.at - a.at for a, b in zip(hits, hits[1:], strict=False)]
@@ -339,7 +327,7 @@ def test_a_page_over_the_size_limit_is_not_read_and_the_summary_is_kept(news, in
     item = news.summaries[0]
     news.page_extra[item.slug] = [item.text] + ["Filler paragraph. " * 50] * 40
     news.publish_summaries(news.summaries)
-    with Fetcher(timeout=2.0, delay=0.0, max_bytes=20_000) as fetcher:
+    with Fetcher(trust_env=False, timeout=2.0, delay=0.0, max_bytes=20_000) as fetcher:
         result = poll_once(index, news.feeds[2:], fetcher=fetcher)[0]
     assert any("larger than" in p for p in result.problems)
     stored = next(a for a in index.articles() if a.url == news.page_url(item))
@@ -553,7 +541,7 @@ def test_freshness_line(news, index, fetcher):
 
 
 def test_app_header_shows_freshness(news, index, fetcher):
-    app = pytest.importorskip("app")
+    app = require_module("app")
     poll_once(index, news.feeds, fetcher=fetcher)
     stats = app.header_html(index)
     assert f"{total_entries(news)} articles" in stats
@@ -659,9 +647,10 @@ def test_cli_explains_a_bad_feeds_file(tmp_path, capsys):
 def test_ctrl_c_stops_cleanly_between_batches(news, tmp_path, fake_model, capsys):
     folder = tmp_path / "interrupted"
     urls = [f.url for f in news.feeds]
+    reached: list[bool] = []
 
     def interrupt_in_the_second_round() -> None:
-        wait_until(lambda: len(news.server.hits_of("/desk.xml")) >= 2, timeout=60)
+        reached.append(wait_until(lambda: len(news.server.hits_of("/desk.xml")) >= 2, timeout=60))
         os.kill(os.getpid(), signal.SIGINT)
 
     # Python's own Ctrl+C handler, whatever this run inherited (a shell's `pytest &` starts
@@ -677,6 +666,7 @@ def test_ctrl_c_stops_cleanly_between_batches(news, tmp_path, fake_model, capsys
     finally:
         signal.signal(signal.SIGINT, inherited)
     captured = capsys.readouterr()
+    assert reached == [True]  # interrupted in the second round, not after a timed-out wait
     assert code == 130
     assert "stopping after the current feed" in captured.err
     assert "Traceback" not in captured.err + captured.out
@@ -692,15 +682,17 @@ def test_ctrl_c_in_the_middle_of_a_feed_keeps_whole_articles_and_resumes(
     for item in news.summaries:
         news.server.routes[f"/news/{item.slug}.html"].delay = 0.5
     first_page = f"/news/{news.summaries[0].slug}.html"
+    reached: list[bool] = []
 
     def interrupt_at_the_first_page() -> None:
-        wait_until(lambda: bool(news.server.hits_of(first_page)), timeout=60)
+        reached.append(wait_until(lambda: bool(news.server.hits_of(first_page)), timeout=60))
         os.kill(os.getpid(), signal.SIGINT)
 
     timer = threading.Thread(target=interrupt_at_the_first_page, daemon=True)
     timer.start()
     code = main(["watch", *[f.url for f in news.feeds], "--index", str(folder), "--delay", "0"])
     timer.join()
+    assert reached == [True]  # interrupted while the first page was being fetched
     assert code == 130
     with Index.open(folder, embedder=FakeEmbedder()) as index:
         stored = index.articles()

@@ -41,12 +41,27 @@ def require_ray() -> Any:
 def ensure_ray(num_cpus: int | None = None) -> Any:
     """Ray, initialised once per process: joins ``$RAY_ADDRESS`` when it is set (a cluster
     started with ``ray start``), else starts a local Ray on this machine's cores. A Ray the
-    caller already initialised (a test, a notebook) is used as it is."""
+    caller already initialised (a test, a notebook) is used as it is. A local Ray listens on
+    127.0.0.1 only: one machine's Ray has nothing to offer the network."""
+    address = os.environ.get("RAY_ADDRESS") or None
+    if address is None:
+        loopback_ray()
     ray = require_ray()
     if not ray.is_initialized():
-        address = os.environ.get("RAY_ADDRESS") or None
         options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
         if address is None:
             options["num_cpus"] = num_cpus or len(os.sched_getaffinity(0))
+            options["_node_ip_address"] = LOOPBACK
         ray.init(address=address, **options)
     return ray
+
+
+LOOPBACK = "127.0.0.1"
+
+
+def loopback_ray() -> None:
+    """Make a local Ray started by this process bind to 127.0.0.1. Ray on Linux replaces a
+    loopback ``_node_ip_address`` with the machine's network address unless its
+    "single-machine" mode is on (``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0``, read when ray is
+    first imported, so this must run before that)."""
+    os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
