@@ -22,7 +22,8 @@ def answered(question: str, *, speaker: str = "", cited=(), resolved: str = "") 
 
 def test_nothing_to_resolve_without_history():
     resolved = resolve("What else did he say?", [])
-    assert resolved.question == "What else did he say?" and resolved.changed("x?") is not False
+    assert resolved.question == "What else did he say?" and not resolved.article_ids
+    assert resolved.changed("What else did he say?") is False
 
 
 def test_pronoun_becomes_the_last_person_quoted_and_skips_what_was_cited():

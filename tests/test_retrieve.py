@@ -147,7 +147,10 @@ def test_latest_questions_prefer_newer_reports_in_the_index(fake_index):
     assert plain[0].score == plain[1].score  # equal matches: only the date can tell them apart
     assert latest[0].article.id == newer.id
     dated = fake_index.retrieve("quake death toll in March 2025 latest", k=2, mode="bm25")
-    assert len(dated) == 2  # a question naming a time is left as it ranks
+    # A question naming a time is left as it ranks: equal scores in the order stored, the
+    # older report first (recency would have put the newer one first, as above).
+    assert [p.article.id for p in dated] == [older.id, newer.id]
+    assert dated[0].score == dated[1].score
 
 
 def test_newest_on_topic_is_the_newest_dated_candidate_on_the_topic():
