@@ -156,7 +156,10 @@ def test_sample_role_queries(sample):
     assert names("the Russian minister") == ["Sergei Shoigu"]
     assert names("Russia's defence minister") == ["Sergei Shoigu"]
     assert names("the Armenian defense minister") == ["Seyran Ohanian"]  # not the deputy
-    assert set(names("the defense minister")) == {"Sergei Shoigu", "Seyran Ohanian"}
+    # Hasanov too: "his Azerbaijani counterpart" of the Russian Defense Minister.
+    defense = {"Sergei Shoigu", "Seyran Ohanian", "Zakir Hasanov"}
+    assert set(names("the defense minister")) == defense
+    assert names("the Azerbaijani defence minister") == ["Zakir Hasanov"]
     assert names("the Azerbaijani president") == []
 
 
@@ -529,3 +532,32 @@ def test_every_speech_verb_of_the_lexicon_attributes(verb):
     assert [(s.sentence_index, s.speaker, s.kind, s.verb) for s in got] == [
         (1, "Anna Weber", "reported", verb)
     ]
+
+
+# -- roles that resolve to a person -------------------------------------------------------------
+def test_a_role_set_before_the_name_by_commas_is_the_persons_title():
+    people = find_people(
+        ["The mayor, Jane Doe, said the town would rebuild the sea wall within a year."]
+    )
+    assert [(p.name, p.titles) for p in people] == [("Jane Doe", ("mayor",))]
+    assert [p.name for p in resolve_speaker("the mayor", people)] == ["Jane Doe"]
+    # Not a role: a place or a plain noun before the comma.
+    plain = find_people(["In Paris, Jane Doe, a baker, said prices rose."])
+    assert all("Paris" not in t for p in plain for t in p.titles)
+
+
+def test_a_counterpart_holds_the_office_of_the_person_it_is_the_counterpart_of(sample):
+    people = {p.name: p for p in find_people(split(sample)[0])}
+    assert people["Zakir Hasanov"].titles == (
+        "Azerbaijani counterpart",
+        "Azerbaijani Defense Minister",
+    )
+    assert people["Sergei Shoigu"].titles == ("Russian Defense Minister",)  # unchanged
+    found = resolve_speaker("the Azerbaijani defense minister", list(people.values()))
+    assert [p.name for p in found] == ["Zakir Hasanov"]
+    # Two titled people in the sentence: whose counterpart is unclear, nothing is added.
+    two = find_people([
+        "Russian Defense Minister Sergei Shoigu and Armenian Defense Minister Seyran Ohanian "
+        "met his Azerbaijani counterpart Zakir Hasanov."
+    ])  # fmt: skip
+    assert {p.name: p.titles for p in two}["Zakir Hasanov"] == ("Azerbaijani counterpart",)

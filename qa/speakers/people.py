@@ -83,7 +83,43 @@ def find_mentions(sentences: Sequence[str]) -> tuple[list[Person], list[Mention]
         name = max(forms, key=lambda f: len(name_parts(f)))  # first of the longest
         people.append(Person(name, tuple(f for f in forms if f != name), tuple(titles)))
     kept.sort(key=lambda o: (o.sentence, o.start))
-    return people, kept
+    return _with_counterpart_roles(people, kept), kept
+
+
+_COUNTERPART = re.compile(r"\bcounterparts?$", re.IGNORECASE)
+
+
+def _with_counterpart_roles(people: list[Person], mentions: list[Mention]) -> list[Person]:
+    """"Shoygu met his Azerbaijani counterpart Zakir Hasanov": a counterpart holds the same
+    office as the titled person it is the counterpart of, in its own country, so Hasanov is
+    also "Azerbaijani Defense Minister" when Shoygu is "Russian Defense Minister". The other
+    person is the titled one in the same sentence (only when there is exactly one)."""
+    extra: dict[int, list[str]] = {}
+    for m in mentions:
+        relative = [t for t in m.titles if _COUNTERPART.search(t)]
+        if not relative:
+            continue
+        others = {
+            o.person
+            for o in mentions
+            if o.sentence == m.sentence and o.person != m.person
+            and any(not _COUNTERPART.search(t) for t in people[o.person].titles)
+        }
+        if len(others) != 1:
+            continue
+        (other,) = others
+        office = next(t for t in people[other].titles if not _COUNTERPART.search(t))
+        # The office without its country: "Russian Defense Minister" -> "Defense Minister".
+        kept = [w for w in office.split() if w.lower().strip(".,") not in DEMONYMS | PLACES]
+        country = _COUNTERPART.sub("", relative[0]).strip()
+        if kept and country:
+            extra.setdefault(m.person, []).append(f"{country} {' '.join(kept)}")
+    if not extra:
+        return people
+    return [
+        Person(p.name, p.aliases, (*p.titles, *(t for t in extra.get(i, []) if t not in p.titles)))
+        for i, p in enumerate(people)
+    ]
 
 
 # --------------------------------------------------------------------------- candidates
@@ -119,7 +155,8 @@ def _candidates(sentences: Sequence[str]) -> list[Mention]:
             first, last = toks[run[0]], toks[run[-1]]
             form = sentence[first.start : last.end]
             titles = [t for t in (_title_before(sentence, toks, run[0]),
-                                  _title_after(sentence, last.end)) if t]
+                                  _title_after(sentence, last.end),
+                                  _role_then_name(sentence, first.start, last.end)) if t]
             single = len(name_parts(form)) == 1
             prev = toks[run[0] - 1].text.lower() if run[0] > 0 else ""
             if single and not titles and not _speech_context(sentence, first.start, last.end):
@@ -181,6 +218,25 @@ def _title_after(sentence: str, end: int) -> str:
     found = [w[:-2] if w.endswith(("'s", "’s")) else w for w in found]
     ok = all(is_role_word(w) for w in found)
     return m.group(1) if ok and found[-1] in TITLE_WORDS else ""
+
+
+_ROLE_THEN_COMMA = re.compile(r"(?:^|[,;:(]\s*|\b[Tt]he\s+)((?:[\w'’.-]+\s+){0,4}[\w'’-]+),\s*$")
+
+
+def _role_then_name(sentence: str, start: int, end: int) -> str:
+    """A role set before a name by commas: "The mayor, Jane Doe, said" gives "mayor"."""
+    if sentence[end : end + 1] != ",":
+        return ""
+    m = _ROLE_THEN_COMMA.search(sentence[:start])
+    if not m:
+        return ""
+    found = [w.rstrip(".").lower() for w in m.group(1).split()]
+    found = [w[:-2] if w.endswith(("'s", "’s")) else w for w in found]
+    if found and found[0] == "the":
+        found = found[1:]
+    ok = bool(found) and all(is_role_word(w) for w in found)
+    phrase = re.sub(r"^[Tt]he\s+", "", m.group(1))
+    return phrase if ok and found[-1] in TITLE_WORDS else ""
 
 
 def _speech_context(sentence: str, start: int, end: int) -> bool:
