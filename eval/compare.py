@@ -16,6 +16,16 @@ suite instead (a setting changed, or the commit before a change):
 
     python -m eval --distractors --no-answers --chunk-tokens 64 --out /tmp/c64/
     python -m eval.compare /tmp/c64/per_query.jsonl --baseline eval/reports/per_query.jsonl
+
+With ``--answers`` it compares the answers instead of the retrieval: answer hit and first
+hit (over answerable questions with a gold answer), answered (over answerable questions) and
+abstention F1 (recomputed on each resample, every question asked counting), for the
+questions both runs asked:
+
+    NEWSQA_ANSWER_SCORER=hand python -m eval --gate --out /tmp/hand/
+    python -m eval --gate --out /tmp/reader/
+    python -m eval.compare /tmp/reader/per_query.jsonl --baseline /tmp/hand/per_query.jsonl \
+        --answers
 """
 
 from __future__ import annotations
@@ -55,6 +65,88 @@ def read_scores(path: Path) -> dict[tuple[str, str], dict[str, dict[str, float]]
             if row.get("answerable"):
                 table[(row["dataset"], row["system"])][row["qid"]] = row["scores"]
     return table
+
+
+ANSWER_METRICS = ("Answer hit", "First hit", "Answered", "Abstain F1")
+
+
+def read_answers(path: Path) -> dict[tuple[str, str], dict[str, dict]]:
+    """(run, system) -> question id -> how its answer went, for every question asked:
+    ``answerable``, ``judged`` (has a gold answer to look for), ``hit``, ``first``
+    (the first citation holds it) and ``abstained``."""
+    from eval.metrics import contains_answer
+
+    table: dict[tuple[str, str], dict[str, dict]] = defaultdict(dict)
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            answer = row.get("answer")
+            if not answer:
+                continue
+            golds = answer.get("gold_answers") or []
+            judged = answer.get("answer_hit") is not None
+            cited = [c["sentence"] for c in answer.get("citations", [])]
+            table[(row["dataset"], row["system"])][row["qid"]] = {
+                "answerable": bool(row.get("answerable")),
+                "judged": judged,
+                "hit": bool(answer.get("answer_hit")),
+                "first": judged
+                and not answer["abstained"]
+                and bool(cited)
+                and contains_answer(cited[:1], golds),
+                "abstained": bool(answer["abstained"]),
+            }
+    return table
+
+
+def _abstain_f1(abstained: np.ndarray, unanswerable: np.ndarray) -> float:
+    right = float((abstained & unanswerable).sum())
+    precision = right / abstained.sum() if abstained.sum() else 0.0
+    recall = right / unanswerable.sum() if unanswerable.sum() else 0.0
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def compare_answers(
+    table: dict[tuple[str, str], dict[str, dict]],
+    baseline: dict[tuple[str, str], dict[str, dict]],
+    system: str,
+    resamples: int = RESAMPLES,
+    seed: int = SEED,
+) -> list[Difference]:
+    """``system``'s answers in ``table`` minus those in ``baseline``, run by run, on the
+    questions both asked, with paired bootstrap intervals."""
+    out = []
+    for run in sorted({run for run, name in table if name == system}):
+        mine, theirs = table.get((run, system), {}), baseline.get((run, system), {})
+        shared = sorted(set(mine) & set(theirs))
+        if not shared:
+            continue
+        for metric, key, rows in (
+            ("Answer hit", "hit", [q for q in shared if mine[q]["judged"]]),
+            ("First hit", "first", [q for q in shared if mine[q]["judged"]]),
+            ("Answered", "abstained", [q for q in shared if mine[q]["answerable"]]),
+        ):
+            if not rows:
+                continue
+            diffs = np.array([float(mine[q][key]) - float(theirs[q][key]) for q in rows])
+            if key == "abstained":
+                diffs = -diffs  # answered = not abstained
+            low, high = paired_bootstrap(diffs, resamples, seed)
+            out.append(Difference(run, "baseline", metric, len(rows), float(diffs.mean()), low,
+                                  high))  # fmt: skip
+        unanswerable = np.array([not mine[q]["answerable"] for q in shared])
+        if unanswerable.any():
+            a = np.array([mine[q]["abstained"] for q in shared])
+            b = np.array([theirs[q]["abstained"] for q in shared])
+            rng = np.random.default_rng(seed)
+            picks = rng.integers(0, len(shared), size=(resamples, len(shared)))
+            boot = [_abstain_f1(a[p], unanswerable[p]) - _abstain_f1(b[p], unanswerable[p])
+                    for p in picks]  # fmt: skip
+            mean = _abstain_f1(a, unanswerable) - _abstain_f1(b, unanswerable)
+            out.append(Difference(run, "baseline", "Abstain F1", len(shared), mean,
+                                  float(np.percentile(boot, 2.5)),
+                                  float(np.percentile(boot, 97.5))))  # fmt: skip
+    return out
 
 
 def paired_bootstrap(
@@ -140,12 +232,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="another run's per_query.jsonl: compare --system across the two runs instead",
     )
+    parser.add_argument(
+        "--answers",
+        action="store_true",
+        help="with --baseline: compare the answers (answer hit, first hit, answered, "
+        "abstention F1) instead of retrieval",
+    )
     args = parser.parse_args(argv)
+    if args.answers and args.baseline is None:
+        print("error: --answers compares two runs; give the other one with --baseline FILE",
+              file=sys.stderr)  # fmt: skip
+        return 2
     for path in (args.per_query, args.baseline):
         if path is not None and not path.is_file():
             print(f"error: no file {path}; write one with: python -m eval --out DIR",
                   file=sys.stderr)  # fmt: skip
             return 2
+    if args.answers:
+        differences = compare_answers(
+            read_answers(args.per_query), read_answers(args.baseline), args.system
+        )
+        if not differences:
+            print(f"error: no answers of {args.system} are in both files", file=sys.stderr)
+            return 2
+        print(table_markdown(args.system, differences, against=False))
+        return 0
     table = read_scores(args.per_query)
     if args.baseline is not None:
         differences = compare_runs(table, read_scores(args.baseline), args.system)

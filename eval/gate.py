@@ -25,6 +25,7 @@ DEFAULT_TOLERANCE = 0.02
 DEFAULT_TOLERANCES = {
     "Citation exact": 0.0,
     "Answer hit": 0.05,
+    "First hit": 0.05,
     "Answered": 0.05,
     "Abstain P": 0.05,
     "Abstain R": 0.05,
@@ -177,7 +178,9 @@ def write_expected(scores: Scores, path: Path = EXPECTED, previous: Expected | N
         "",
         "[tolerances]  # per-metric overrides",
     ]
-    lines += [f'"{m}" = {v}' for m, v in sorted(previous.tolerances.items())]
+    # A metric new since the file was written gets its documented default tolerance.
+    tolerances = {**DEFAULT_TOLERANCES, **previous.tolerances}
+    lines += [f'"{m}" = {v}' for m, v in sorted(tolerances.items())]
     for dataset, by_system in merged.items():
         for system, values in by_system.items():
             lines += ["", f'[scores."{dataset}"."{system}"]']

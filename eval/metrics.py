@@ -51,6 +51,7 @@ RETRIEVAL_COLUMNS = (*RETRIEVAL_METRICS[:4], ANSWER_RECALL, *RETRIEVAL_METRICS[4
 LATENCY_METRICS = ("p50 ms", "p95 ms")
 ANSWER_METRICS = (
     "Answer hit",
+    "First hit",
     "Answered",
     "Citation exact",
     "Abstain P",
@@ -179,6 +180,7 @@ class AnswerOutcome:
     answer_hit: bool | None  # None: unanswerable, or no extractive gold answer to look for
     citations: int
     exact_citations: int
+    first_hit: bool | None = None  # the first cited sentence holds a gold answer (as above)
 
 
 def squeeze(text: str) -> str:
@@ -195,10 +197,12 @@ def contains_answer(sentences: Iterable[str], gold_answers: Iterable[str]) -> bo
 
 def answer_scores(outcomes: Mapping[str, AnswerOutcome], unanswerable: set[str]) -> dict:
     """Answer hit (over answerable questions that have gold answers; an abstention is a miss),
+    first hit (the same, for the first cited sentence alone),
     answered share (answerable questions given an answer rather than an abstention),
     citation exactness (over all citations; vacuously 1.0 with none) and abstention
     precision / recall / F1, abstaining being the positive class (0.0 when undefined)."""
     judged = [o.answer_hit for o in outcomes.values() if o.answer_hit is not None]
+    first = [bool(o.first_hit) for o in outcomes.values() if o.answer_hit is not None]
     answerable = [o for q, o in outcomes.items() if q not in unanswerable]
     n_citations = sum(o.citations for o in outcomes.values())
     exact = sum(o.exact_citations for o in outcomes.values())
@@ -210,6 +214,7 @@ def answer_scores(outcomes: Mapping[str, AnswerOutcome], unanswerable: set[str])
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {
         "Answer hit": sum(judged) / len(judged) if judged else 0.0,
+        "First hit": sum(first) / len(first) if first else 0.0,
         "Answered": (
             sum(not o.abstained for o in answerable) / len(answerable) if answerable else 0.0
         ),

@@ -22,6 +22,7 @@ COMPARED = (
     metrics.ANSWER_RECALL,
     "MRR@10",
     "Answer hit",
+    "First hit",
     "Answered",
     "Abstain F1",
 )
@@ -247,7 +248,8 @@ def markdown_report(result: RunResult, files: list[str]) -> str:
         f"{s.get('timed_per_system', '?')} questions per dataset and system, evenly spread, "
         "each retrieved alone after the batch has warmed the caches.",
         "- Answer hit: share of answerable questions with an extractive gold answer whose cited "
-        "sentences contain it (case and whitespace ignored; an abstention is a miss). Citation "
+        "sentences contain it (case and whitespace ignored; an abstention is a miss); First "
+        "hit: the same for the first cited sentence alone. Citation "
         "exact: share of citations where `article.text[start:end]` is the cited sentence and "
         "the stored sentence it names. Abstain P/R/F1: abstaining is the positive class, the "
         "unanswerable questions are the truth. `Index.ask` is slow, so answers are measured on "

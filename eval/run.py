@@ -463,6 +463,13 @@ def _answer_all(
             ),
             citations=len(exact),
             exact_citations=sum(exact),
+            first_hit=(
+                (not answer.abstained)
+                and bool(answer.citations)
+                and metrics.contains_answer([answer.citations[0].sentence], golds)
+                if judged
+                else None
+            ),
         )
         record = _answer_record(answer, outcomes[qid], golds, exact)
         # An answer quoting the distractor pool: right only by luck (or because the pool
@@ -501,6 +508,7 @@ def _answer_record(
         "text": answer.text[:SNIPPET_CHARS],
         "gold_answers": golds,
         "answer_hit": outcome.answer_hit,
+        "first_hit": outcome.first_hit,
         "citations": [
             {"sentence": c.sentence, "title": c.article.title, "exact": ok}
             for c, ok in zip(answer.citations, exact, strict=True)

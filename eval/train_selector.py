@@ -56,6 +56,7 @@ from qa.answer.features import (
     hand_selector,
     question_features,
 )
+from qa.answer.select import read_candidates
 from qa.embed import get_embedder
 from qa.fusion import DEFAULT_MODE
 from qa.mentions import names_found, question_names
@@ -71,9 +72,11 @@ class Question:
     features: np.ndarray  # candidates x FEATURES (may be empty)
     labels: np.ndarray  # 1 where the candidate holds a gold answer
     names_found: float = 1.0  # share of the question's names the retrieved passages mention
+    # The answer model's probability per candidate (qa.reader; 0 where not read), with --reader.
+    reader: np.ndarray | None = None
 
 
-def collect(evalset: EvalSet, index: Index, log=print) -> list[Question]:
+def collect(evalset: EvalSet, index: Index, log=print, read: bool = False) -> list[Question]:
     """The candidates of every question of ``evalset`` as ``Index.ask`` builds them."""
     out: list[Question] = []
     searcher = index.searcher
@@ -103,7 +106,11 @@ def collect(evalset: EvalSet, index: Index, log=print) -> list[Question]:
         )
         matrix = np.stack([c.features for c in found]) if found else np.zeros((0, len(FEATURES)))
         share, _ = names_found(question_names(text), retrieved.passages)
-        out.append(Question(evalset.name, qid, answerable, matrix, labels, share))
+        reader = None
+        if read and found:
+            prior = hand_selector().score(matrix).ravel()
+            reader = read_candidates(text, found, prior, retrieved.sentences)
+        out.append(Question(evalset.name, qid, answerable, matrix, labels, share, reader))
         if number % 100 == 0:
             log(f"{evalset.name}: {number} questions ({time.perf_counter() - started:.0f} s)")
     return out
@@ -180,13 +187,17 @@ def abstention_by(
     """``abstention`` for any confidence function of a question (abstain below
     ``threshold``); the answer is the best candidate by ``chooser`` (default: hand-set)."""
     hand = chooser or hand_selector()
+
+    def scores(q: Question) -> np.ndarray:  # a Selector, or a function of the question
+        return hand.score(q.features) if isinstance(hand, Selector) else hand(q)
+
     tp = fp = fn = answered_right = answerable = 0
     for q in questions:
         abstains = confidence(q) < threshold
         if q.answerable:
             answerable += 1
             fp += abstains
-            if not abstains and len(q.labels) and q.labels[int(np.argmax(hand.score(q.features)))]:
+            if not abstains and len(q.labels) and q.labels[int(np.argmax(scores(q)))]:
                 answered_right += 1
         else:
             tp += abstains
@@ -254,8 +265,89 @@ def choose_threshold(selector: Selector, by_dataset: dict[str, list[Question]]) 
     return _best_threshold(lambda q: _best(selector, q), by_dataset, selector)
 
 
+# -- the answer model against the hand-set weights (--reader) ----------------------------------
+BLENDS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)  # weight of the answer model's probability
+
+
+def _blend(q: Question, weight: float | None) -> np.ndarray:
+    """A question's candidate scores: hand-set weights + ``weight`` x the answer model's
+    probability (None: the probability alone)."""
+    hand = hand_selector().score(q.features).ravel()
+    reader = q.reader if q.reader is not None else np.zeros(len(hand))
+    return reader if weight is None else hand + weight * reader
+
+
+def _top1_by(scores_of, questions: Sequence[Question]) -> float:
+    judged = [q for q in questions if q.answerable and q.labels.sum() > 0]
+    if not judged:
+        return float("nan")
+    return float(np.mean([q.labels[int(np.argmax(scores_of(q)))] for q in judged]))
+
+
+def reader_study(by_dataset: dict[str, list[Question]]) -> list[str]:
+    """Held out, dataset by dataset: which scorer puts the answer first (hand-set weights,
+    the answer model alone, the blend whose weight the other datasets choose), and how
+    abstention fares on the model's best probability, on the abstention model, and on the
+    abstention model with the best probability as a seventh input — each thresholded on the
+    other datasets, behind the names rule."""
+    from sklearn.linear_model import LogisticRegression
+
+    lines = [
+        "| held-out dataset | questions | hand-set | answer model | blend (weight) "
+        "| abstain: hand model P/R/F1/answered | answer model's best | hand model + best |",
+        "|---|---:|---:|---:|---:|---|---|---|",
+    ]
+    for name, questions in by_dataset.items():
+        rest = {o: qs for o, qs in by_dataset.items() if o != name}
+        rest_all = [q for qs in rest.values() for q in qs]
+        weight = max(BLENDS, key=lambda w: (_top1_by(lambda q: _blend(q, w), rest_all), -w))
+        judged = sum(1 for q in questions if q.answerable and q.labels.sum() > 0)
+
+        def chosen(q: Question, w: float = weight) -> np.ndarray:
+            return _blend(q, w)
+
+        chooser = chosen
+        # Abstention: hand model; best probability; hand model features + best probability.
+        hand_model = fit_abstainer(rest_all, rest)
+        cells = [abstention_by(lambda q, m=hand_model: _confidence(m, q), questions,
+                               hand_model.threshold, chooser)]  # fmt: skip
+
+        def best_read(q: Question) -> float:
+            if not len(q.labels) or q.names_found < NAMES_REQUIRED or q.reader is None:
+                return 0.0
+            return float(q.reader.max())
+
+        threshold = _best_threshold(best_read, rest, chooser)
+        cells.append(abstention_by(best_read, questions, threshold, chooser))
+        x = np.stack([_with_reader(q) for q in rest_all])
+        y = np.array([q.answerable for q in rest_all])
+        model = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced").fit(x, y)
+
+        def combined(q: Question, m=model) -> float:
+            if not len(q.labels) or q.names_found < NAMES_REQUIRED:
+                return 0.0
+            return float(m.predict_proba(_with_reader(q)[None, :])[0, 1])
+
+        threshold = _best_threshold(combined, rest, chooser)
+        cells.append(abstention_by(combined, questions, threshold, chooser))
+        lines.append(
+            f"| {name} | {judged} | {_top1_by(lambda q: _blend(q, 0.0), questions):.3f} | "
+            f"{_top1_by(lambda q: _blend(q, None), questions):.3f} | "
+            f"{_top1_by(chosen, questions):.3f} ({weight:g}) | "
+            + " | ".join(_row(c) for c in cells)
+            + " |"
+        )
+    return lines
+
+
+def _with_reader(q: Question) -> np.ndarray:
+    described = _described(hand_selector(), q)
+    best = float(q.reader.max()) if q.reader is not None and len(q.reader) else 0.0
+    return np.append(described, best)
+
+
 def _collect_all(
-    names: Sequence[str], data_dir: Path, index_dir: Path | None, log
+    names: Sequence[str], data_dir: Path, index_dir: Path | None, log, read: bool = False
 ) -> dict[str, list[Question]]:
     """Every dataset's candidates, each indexed with the distractor pool."""
     by_dataset: dict[str, list[Question]] = {}
@@ -271,7 +363,7 @@ def _collect_all(
             with variant_index(variant, pooled, index_root=index_dir, embedder=embedder) as index:
                 index.add(evalset.articles)  # unchanged articles are skipped
                 log(f"{variant.name}: collecting candidates ...")
-                by_dataset[name] = collect(evalset, index, log)
+                by_dataset[name] = collect(evalset, index, log, read)
     return by_dataset
 
 
@@ -294,6 +386,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="keep the collected candidates in this file and read them from it next time "
         "(collecting asks every question: ~20 min on 2 cores)",
     )
+    parser.add_argument(
+        "--reader",
+        action="store_true",
+        help="also read every candidate with the answer model (qa.reader) and compare it, "
+        "held out, with the hand-set weights",
+    )
     parser.add_argument("--write", action="store_true", help=f"write {ABSTAIN_FILE}")
     parser.add_argument(
         "--write-selector", action="store_true", help=f"write {MODEL_FILE} (learned weights)"
@@ -309,10 +407,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             by_dataset = {n: qs for n, qs in pickle.load(cached).items() if n in names}
         log(f"candidates read from {args.candidates}")
     else:
-        by_dataset = _collect_all(names, args.data_dir, args.index_dir, log)
+        by_dataset = _collect_all(names, args.data_dir, args.index_dir, log, args.reader)
         if args.candidates:
             with args.candidates.open("wb") as cache:
                 pickle.dump(by_dataset, cache)
+    if args.reader:
+        print("The answer model against the hand-set weights, held out (the blend's weight "
+              "and every threshold chosen on the other datasets; names rule in front):")
+        print("\n".join(reader_study(by_dataset)))
     hand = hand_selector()
     lines = ["| held-out dataset | questions | hand-set weights | learned (other datasets) |",
              "|---|---:|---:|---:|"]  # fmt: skip

@@ -45,3 +45,8 @@ class IndexWriteError(NewsQAError):
 class StaleModelError(NewsQAError, ValueError):
     """A model file of the answer step (``qa/answer/abstain.json``) was trained on other
     features than this code computes; the message says how to retrain it."""
+
+
+class ReaderModelError(NewsQAError):
+    """The answer model's file (``qa/models/reader.onnx``) is missing, damaged or does not
+    match its manifest; the message names the file and the command that rebuilds it."""

@@ -332,8 +332,8 @@ def test_answer_metrics():
     assert not metrics.contains_answer(["He said nothing."], ["Ohanian"])
     assert not metrics.contains_answer([], ["Ohanian"])
     outcomes = {
-        "a1": metrics.AnswerOutcome(False, True, 2, 2),
-        "a2": metrics.AnswerOutcome(False, False, 1, 1),
+        "a1": metrics.AnswerOutcome(False, True, 2, 2, first_hit=False),  # in the 2nd only
+        "a2": metrics.AnswerOutcome(False, False, 1, 1, first_hit=False),
         "a3": metrics.AnswerOutcome(True, False, 0, 0),  # abstained on an answerable question
         "a4": metrics.AnswerOutcome(False, None, 1, 0),  # no gold answer: not judged
         "u1": metrics.AnswerOutcome(True, None, 0, 0),
@@ -341,6 +341,9 @@ def test_answer_metrics():
     }
     scores = metrics.answer_scores(outcomes, {"u1", "u2"})
     assert scores["Answer hit"] == pytest.approx(1 / 3)
+    assert scores["First hit"] == 0.0
+    first = dict(outcomes, a1=metrics.AnswerOutcome(False, True, 2, 2, first_hit=True))
+    assert metrics.answer_scores(first, {"u1", "u2"})["First hit"] == pytest.approx(1 / 3)
     assert scores["Answered"] == pytest.approx(3 / 4)  # a1, a2, a4 of a1..a4
     assert scores["Citation exact"] == pytest.approx(4 / 5)
     assert scores["Abstain P"] == pytest.approx(1 / 2)  # abstained on a3 and u1
@@ -820,7 +823,6 @@ def test_breakdown_in_a_real_run(distractor_run):
     assert "By question type (hybrid):" in md and "| unanswerable | 9 | 0 | 0 |" in md
 
 
-@pytest.mark.skipif(not hasattr(Index, "ask"), reason="the library has no Index.ask yet")
 def test_calibration_runs_each_dataset_clean_and_with_distractors():
     scored = calibrate.score_runs([sample.load()], tiny_pool(), 8, FakeEmbedder())
     assert [s.dataset for s in scored] == ["sample"] * 8 + ["sample+distractors"] * 8
@@ -839,16 +841,48 @@ def test_calibration_runs_each_dataset_clean_and_with_distractors():
 
 
 def test_answer_metrics_on_the_sample():
+    evalset = sample.load()
     result = run(
-        [sample.load().limited(12)],  # s01..s09 and u01..u03 would need all 45; 12 is enough
+        [evalset],  # 12 questions asked: 6 unanswerable and 6 with a gold answer
         get_systems(["hybrid"]),
         embedder=FakeEmbedder(),
+        answers=AnswerPlan(systems=frozenset({"hybrid"}), limit=12),
         log=lambda message: None,
     )
     scores = result.scores()["sample"]["hybrid"]
     assert scores["Citation exact"] == 1.0
-    for name in ("Answer hit", "Abstain P", "Abstain R", "Abstain F1"):
-        assert 0.0 <= scores[name] <= 1.0
+    # Recomputed by hand from what each question got: the scores must say exactly that.
+    queries = result.datasets["sample"].systems["hybrid"].queries
+    records = {q.qid: q.answer for q in queries if q.answer is not None}
+    assert len(records) == 12 and len(evalset.unanswerable & set(records)) == 6
+
+    def holds_gold(record, golds):
+        said = " ".join(" ".join(c["sentence"].split()) for c in record["citations"]).lower()
+        return any(" ".join(g.split()).lower() in said for g in golds)
+
+    judged = [q for q in records if q not in evalset.unanswerable and evalset.answers.get(q)]
+    hits = [
+        not records[q]["abstained"] and holds_gold(records[q], evalset.answers[q]) for q in judged
+    ]
+    refused = {q for q, r in records.items() if r["abstained"]}
+    refused_right = refused & evalset.unanswerable
+    precision = len(refused_right) / len(refused) if refused else 0.0
+    recall = len(refused_right) / 6
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    assert scores["Answer hit"] == pytest.approx(sum(hits) / len(judged))
+    firsts = [
+        not records[q]["abstained"]
+        and holds_gold({"citations": records[q]["citations"][:1]}, evalset.answers[q])
+        for q in judged
+    ]
+    assert scores["First hit"] == pytest.approx(sum(firsts) / len(judged))
+    assert scores["Answered"] == pytest.approx(
+        sum(not records[q]["abstained"] for q in records if q not in evalset.unanswerable) / 6
+    )
+    assert scores["Abstain P"] == pytest.approx(precision)
+    assert scores["Abstain R"] == pytest.approx(recall)
+    assert scores["Abstain F1"] == pytest.approx(f1)
+    assert all(c["exact"] for r in records.values() for c in r["citations"])
 
 
 # ---------------------------------------------------------------------------------------------

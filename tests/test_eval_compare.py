@@ -56,3 +56,34 @@ def test_a_baseline_run_is_compared_system_by_system(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "| s | MRR@10 | 5 | +0.200 | [+0.200, +0.200] |" in out
     assert main([str(new), "--baseline", str(old), "--system", "dense"]) == 2
+
+
+def _asked(run, qid, *, answerable, abstained, hit=None, cited=(), gold=()):
+    """A per_query row of a question put to Index.ask, as eval.run writes it."""
+    return {"dataset": run, "system": "hybrid", "qid": qid, "answerable": answerable,
+            "scores": {}, "answer": {"abstained": abstained, "answer_hit": hit,
+                                      "gold_answers": list(gold),
+                                      "citations": [{"sentence": s} for s in cited]}}  # fmt: skip
+
+
+def test_answers_of_two_runs_are_compared_with_intervals(tmp_path, capsys):
+    new, old = tmp_path / "new.jsonl", tmp_path / "old.jsonl"
+    # New: q0-q9 answered right, the gold in the first citation; u0-u9 all refused.
+    # Old: q0-q9 answered with the gold in the second citation only; u0-u4 refused.
+    right = [_asked("s", f"q{i}", answerable=True, abstained=False, hit=True,
+                    cited=["Ten boats sank.", "x"], gold=["ten boats"]) for i in range(10)]
+    second = [_asked("s", f"q{i}", answerable=True, abstained=False, hit=True,
+                     cited=["x", "Ten boats sank."], gold=["ten boats"]) for i in range(10)]
+    refused = [_asked("s", f"u{i}", answerable=False, abstained=True) for i in range(10)]
+    half = [_asked("s", f"u{i}", answerable=False, abstained=i < 5) for i in range(10)]
+    _write(new, right + refused)
+    _write(old, second + half)
+    assert main([str(new), "--baseline", str(old), "--answers"]) == 0
+    out = capsys.readouterr().out
+    assert "| s | Answer hit | 10 | +0.000 | [+0.000, +0.000] |" in out
+    assert "| s | First hit | 10 | +1.000 | [+1.000, +1.000] |" in out
+    assert "| s | Answered | 10 | +0.000 |" in out
+    # F1 of abstaining: new 1.0 (10 of 10), old 2/3 (P 1, R .5): +0.333.
+    assert "| s | Abstain F1 | 20 | +0.333 |" in out
+    assert main([str(new), "--answers"]) == 2
+    assert "--baseline" in capsys.readouterr().err

@@ -18,7 +18,9 @@ from eval.metrics import ANSWER_METRICS
 
 from .conftest import FAKE_MODEL
 
-ANSWERED = {"Answer hit", "Answered", "Citation exact", "Abstain P", "Abstain R", "Abstain F1"}
+ANSWERED = {
+    "Answer hit", "First hit", "Answered", "Citation exact", "Abstain P", "Abstain R", "Abstain F1"
+}
 
 
 def expected_with(**scores) -> gate.Expected:

@@ -115,6 +115,29 @@ _PATTERNS = {"number": _NUMBER, "date": _DATE, "person": _NAME, "place": _NAME,
              "organisation": _NAME}  # fmt: skip
 
 
+# Lines that say where a story came from, not what happened: never an answer.
+_TIME_NAMES = (
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|"
+    r"April|May|June|July|August|September|October|November|December|Christmas|Easter|"
+    r"Then|Now|Today|Tonight|Noon|Midnight)\b"
+)
+_CREDITS = re.compile(r"^\s*(?:\([^()]*\)[\s,;.]*)+$")  # (Euronews) (The Times of India)
+_BYLINE = re.compile(
+    r"^\s*(?:(?:Reporting|Writing|Written|Editing|Edited|Additional reporting) by\b"
+    r"|(?:Photo|Photograph|Image|Picture|Source|Sources|Credit|Credits)\s*:"
+    r"|By\s+(?!" + _TIME_NAMES + r")[A-Z][\w'.-]+(?:\s+[A-Z][\w'.-]+){0,3}\s*(?:[,|;(]|and\b|$))",
+)
+_BYLINE_WORDS = 15
+
+
+def is_source_line(text: str) -> bool:
+    """A credit line ("(Euronews) (Elections of Poland)"), a byline ("By Jane Doe,
+    Reuters"), a photo or source credit: text that names who reported, not what happened."""
+    if _CREDITS.match(text):
+        return True
+    return len(text.split()) <= _BYLINE_WORDS and bool(_BYLINE.match(text))
+
+
 def question_kind(question: str) -> str:
     """What a question asks for: "number", "date", "place", "organisation", "person" or
     "other" (the first that fits, in that order: "Who ... how many" counts)."""
@@ -150,7 +173,7 @@ def candidates(
         last = passage.sentences[-1].index + NEIGHBOURS
         for sentence in sentences_of[passage.article.id][first : last + 1]:
             key = (sentence.article_id, sentence.index)
-            if not sentence.heading and key not in found:
+            if not sentence.heading and key not in found and not is_source_line(sentence.text):
                 found[key] = (sentence, passage)
     if not found:
         return []

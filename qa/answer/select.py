@@ -9,10 +9,16 @@ passages mention fewer than half of the names the question asks about (the refus
 which, ``qa.mentions.names_found``); otherwise as the question's candidates as a whole
 say (``qa.answer.features.Abstainer``: the probability that the articles answer, learned on
 the evaluation datasets); below its threshold the answer says the articles don't answer.
+
+With ``NEWSQA_ANSWER_SCORER=reader`` the trained answer model (``qa.reader``) scores the
+candidates instead and its best probability decides abstention, against its own threshold.
+Held out it lost to the hand-set weights (README, "The answer model"), so it is not the
+default.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,6 +41,7 @@ from qa.answer.features import question_kind as question_type
 from qa.answer.statements import statements_answer
 from qa.errors import StaleModelError
 from qa.mentions import names_found, question_names
+from qa.reader import candidate_text, get_reader
 from qa.records import Answer, Passage, Sentence
 from qa.speakers import mentions, speaker_in_question
 
@@ -47,6 +54,19 @@ except StaleModelError:
     # itself (python -m eval.train_selector --write) must be able to import this module.
     _ABSTAINER = None
 ABSTAIN_BELOW = _ABSTAINER.threshold if _ABSTAINER else HAND_THRESHOLD
+# Who scores the candidates: "hand", the hand-set feature weights with the abstention model
+# (the default: they won held out, README "The answer model"), or "reader", the trained
+# answer model (``qa.reader``) with its own threshold: NEWSQA_ANSWER_SCORER=reader.
+SCORERS = ("hand", "reader")
+ANSWER_SCORER = os.environ.get("NEWSQA_ANSWER_SCORER", "hand")
+if ANSWER_SCORER not in SCORERS:
+    raise ValueError(
+        f"NEWSQA_ANSWER_SCORER={ANSWER_SCORER!r}: choose one of {', '.join(SCORERS)} "
+        "(or unset it for the default, hand)"
+    )
+# The answer model reads at most this many candidates, the best by the hand-set weights
+# (a question's 8 passages and their neighbours give 30-60; reading costs ~2 ms each).
+READ_AT_MOST = 40
 MAX_SENTENCES = 3
 KEEP_WITHIN = 0.88  # keep further sentences scoring at least this share of the best one
 _SIMILARITY = FEATURES.index("similarity")
@@ -91,10 +111,16 @@ def select_answer(
     model's probability that the articles answer, judged on the candidates left after the
     speaker and follow-up filters (without the model: the best sentence score, threshold
     ``HAND_THRESHOLD``). ``abstain_below`` overrides the threshold."""
+    reading = selector is None and ANSWER_SCORER == "reader"
     selector = selector or learned_selector()
-    abstainer = learned_abstainer() if selector.source == "hand-set weights" else None
+    abstainer = (
+        learned_abstainer() if not reading and selector.source == "hand-set weights" else None
+    )
     if abstain_below is None:
-        abstain_below = abstainer.threshold if abstainer else selector.threshold
+        if reading:
+            abstain_below = get_reader().threshold
+        else:
+            abstain_below = abstainer.threshold if abstainer else selector.threshold
     text = question.text
     if not passages:
         reason = (
@@ -110,7 +136,9 @@ def select_answer(
         )
         if said is not None:
             return said
-    every = _scored(question, question_vector, passages, sentences_of, embed, selector)
+    every = _scored(
+        question, question_vector, passages, sentences_of, embed, selector, read=reading
+    )
     kept = [
         (s, row) for s, row in every if (s.sentence.article_id, s.sentence.index) not in exclude
     ]
@@ -164,8 +192,9 @@ def score_candidates(
     selector: Selector | None = None,
 ) -> list[ScoredSentence]:
     """Every candidate sentence with its answer score, best first."""
+    reading = selector is None and ANSWER_SCORER == "reader"
     return [s for s, _ in _scored(question, question_vector, passages, sentences_of, embed,
-                                  selector)]  # fmt: skip
+                                  selector, read=reading)]  # fmt: skip
 
 
 def _scored(
@@ -175,8 +204,12 @@ def _scored(
     sentences_of: dict[str, Sequence[Sentence]],
     embed: Vectors,
     selector: Selector | None = None,
+    *,
+    read: bool = False,
 ) -> list[tuple[ScoredSentence, np.ndarray]]:
-    """The scored candidates, best first, each with its row of ``FEATURES``."""
+    """The scored candidates, best first, each with its row of ``FEATURES``. With ``read``,
+    a candidate's score is the answer model's probability that it answers (the
+    ``READ_AT_MOST`` best by the hand-set weights are read; the rest score 0)."""
     selector = selector or learned_selector()
     found = candidates(
         question.text, question.kind, question_vector, passages, sentences_of, embed
@@ -185,6 +218,8 @@ def _scored(
         return []
     matrix = np.stack([c.features for c in found])
     scores = selector.score(matrix)
+    if read:
+        scores = read_candidates(question.text, found, scores, sentences_of)
     scored = [
         (
             ScoredSentence(
@@ -201,6 +236,27 @@ def _scored(
     ]
     scored.sort(key=lambda pair: -pair[0].score)
     return scored
+
+
+def read_candidates(
+    question: str,
+    found: Sequence,
+    prior: np.ndarray,
+    sentences_of: dict[str, Sequence[Sentence]],
+) -> np.ndarray:
+    """The answer model's probability for each candidate (``qa.reader``): the sentence with
+    its article's title and the sentence before it. Only the ``READ_AT_MOST`` best by
+    ``prior`` are read; the others get 0."""
+    order = np.argsort(-prior, kind="stable")[:READ_AT_MOST]
+    texts = []
+    for i in order:
+        sentence = found[i].sentence
+        before = sentences_of[sentence.article_id][sentence.index - 1] if sentence.index else None
+        previous = before.text if before is not None and not before.heading else ""
+        texts.append(candidate_text(sentence.text, found[i].article.title, previous))
+    scores = np.zeros(len(found))
+    scores[order] = get_reader().score([question] * len(texts), texts)
+    return scores
 
 
 def _choose(scored: list[ScoredSentence]) -> list[ScoredSentence]:

@@ -1,0 +1,127 @@
+"""The answer model (``qa.reader``): the shipped file is checked against its manifest, a
+missing or damaged one is an error that names the file and the command that rebuilds it, and
+the real model tells an answering sentence from a near miss."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from qa.answer.features import is_source_line
+from qa.errors import ReaderModelError
+from qa.reader import (
+    REBUILD,
+    OnnxReader,
+    candidate_text,
+    manifest_path,
+    model_path,
+    read_manifest,
+    sha256_of,
+)
+
+
+def test_the_shipped_model_matches_its_manifest():
+    model = model_path()
+    manifest = read_manifest(model)
+    assert manifest["sha256"] == sha256_of(model)
+    assert manifest["bytes"] == model.stat().st_size <= 25_000_000  # the issue's size budget
+    assert manifest["command"].startswith("python -m eval.train_reader")
+    assert manifest["training"]["left_out"] == "every question on a paragraph of squad2-sample"
+    assert manifest["held_out"]["all"]["top1"] > 0.5  # measured held out, by title
+
+
+def test_a_missing_or_damaged_model_is_a_clear_error(tmp_path):
+    copy = tmp_path / "reader.onnx"
+    with pytest.raises(ReaderModelError, match=f"{copy} is missing.*{REBUILD}"):
+        OnnxReader(copy)
+    shutil.copy(model_path(), copy)
+    with pytest.raises(ReaderModelError, match="manifest .* is missing"):
+        OnnxReader(copy)
+    shutil.copy(manifest_path(), manifest_path(copy))
+    OnnxReader(copy)  # a faithful copy loads
+    with copy.open("r+b") as f:  # one byte changed
+        f.seek(1000)
+        byte = f.read(1)
+        f.seek(1000)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    with pytest.raises(ReaderModelError, match=f"{copy} is damaged.*{REBUILD}"):
+        OnnxReader(copy)
+    manifest_path(copy).write_text("{not json")
+    with pytest.raises(ReaderModelError, match="unreadable"):
+        OnnxReader(copy)
+
+
+def test_candidate_text_keeps_the_sentence_first_and_the_context_short():
+    text = candidate_text("The CDU won.", "Election  results", "x " * 300)
+    assert text.startswith("The CDU won. | Election results | ")
+    assert len(text) < len("The CDU won. | Election results | ") + 201
+
+
+@pytest.mark.model
+def test_the_model_reads_the_question_against_each_candidate():
+    reader = OnnxReader()
+    question = "Who won the 2025 German federal election?"
+    winner = "The opposition CDU/CSU wins a plurality of seats in the federal election."
+    other = "At least six people die when an earthquake strikes Guatemala."
+    texts = [
+        candidate_text(winner, "2025 German federal election"),
+        candidate_text(other, "Earthquakes in Central America"),
+    ]
+    scores = reader.score([question] * 2, texts)
+    assert scores.shape == (2,) and np.all((scores >= 0) & (scores <= 1))
+    assert scores[0] >= reader.threshold > scores[1]
+    # Batched or one by one: nearly the same probabilities. Not identical: int8 dynamic
+    # quantisation scales the activations per batch (measured: 0.772 batched, 0.783 alone).
+    [alone] = reader.score([question], texts[:1])
+    assert alone == pytest.approx(float(scores[0]), abs=0.02)
+    # Known gap (README, "The answer model"): "The AfD came second…" scores within 0.02 of
+    # the winner's sentence; this model cannot yet tell "who won" from "who came second".
+
+
+def test_source_lines_are_never_candidates():
+    for line in (
+        "(Euronews) (Elections of Poland) (The Times of India)",
+        "(AP)",
+        "By Jane Doe, Reuters",
+        "Reporting by John Smith; Editing by Mark Potter",
+        "Photo: AP",
+    ):
+        assert is_source_line(line), line
+    for sentence in (
+        "By Monday, the storm had passed.",
+        "By 2030, the city will rebuild the sea wall.",
+        "The AfD came second (20.8%).",
+        "By the end of the year, prices rose.",
+    ):
+        assert not is_source_line(sentence), sentence
+
+
+def test_manifest_is_json_with_the_figures(tmp_path):
+    manifest = json.loads(manifest_path().read_text())
+    assert {"sha256", "bytes", "command", "commit", "training", "held_out", "format"} <= set(
+        manifest
+    )
+
+
+@pytest.mark.model
+def test_a_question_longer_than_the_model_reads_is_cut_not_an_error():
+    reader = OnnxReader()
+    question = "Who won " + "the very long and winding election campaign " * 60 + "?"
+    [score] = reader.score([question], [candidate_text("The CDU won the election.", "Vote")])
+    assert 0.0 <= score <= 1.0
+
+
+@pytest.mark.model
+def test_ask_with_the_answer_model_cites_what_it_reads_as_the_answer(sample_index, monkeypatch):
+    from qa.answer import select
+
+    monkeypatch.setattr(select, "ANSWER_SCORER", "reader")
+    answer = sample_index.ask("What exhibition will Russia hold in September?")
+    assert not answer.abstained
+    assert "massive arms exhibition" in answer.citations[0].sentence
+    assert answer.confidence >= OnnxReader().threshold  # its own probability and threshold
+    refused = sample_index.ask("Who won the 2025 German federal election?")
+    assert refused.abstained and refused.confidence < OnnxReader().threshold
