@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from qa import answer
 from qa.caches import SearchCaches
@@ -52,7 +52,6 @@ from qa.store import DB_NAME, SCHEMA_VERSION, Store, corrupt_error, is_corruptio
 
 if TYPE_CHECKING:
     from qa.ingest import Ingester
-    from qa.watch import Feed, PollResult
 
 DEFAULT_INDEX_DIR = "index"
 
@@ -240,13 +239,6 @@ class Index:
                 self._ingester.forget(article.id)
             self.caches.refresh()
             return article
-
-    def watch(self, feeds: Sequence[Feed], **options: Any) -> list[PollResult]:
-        """Keep this index current with RSS/Atom feeds: ``qa.watch.watch(self, feeds, ...)``
-        (``once=True`` for a single round; ``stop=`` a threading.Event to end it)."""
-        from qa.watch import watch  # late: only a watcher needs the HTTP client loaded
-
-        return watch(self, feeds, **options)
 
     # -- retrieval ---------------------------------------------------------------------
     def retrieve(

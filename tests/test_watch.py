@@ -31,6 +31,7 @@ from qa.watch import (
     parse_interval,
     poll_once,
     start_background,
+    watch,
 )
 
 from .conftest import PROXY_VARIABLES, ROOT, FakeEmbedder, require, require_module
@@ -434,7 +435,7 @@ def test_an_unexpected_error_in_one_feed_is_reported_and_backed_off(news, index,
         raise RuntimeError("parser bug on odd input")
 
     monkeypatch.setattr(qa.watch.poll, "parse_html", broken_parser)
-    results = index.watch(news.feeds, once=True, fetcher=fetcher, log=None)
+    results = watch(index, news.feeds, once=True, fetcher=fetcher, log=None)
     assert [r.outcome for r in results] == ["updated", "updated", "failed"]
     assert results[2].error == "unexpected RuntimeError: parser bug on odd input"
     assert feed_states(index)[news.feeds[2].url].failures == 1
