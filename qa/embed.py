@@ -424,6 +424,21 @@ def ensure_onnx(folder: Path, backend: str) -> Path:
     return fp32
 
 
+def padded_batch(encoded: Sequence, rows: Sequence[int]) -> dict[str, np.ndarray]:
+    """The model inputs of the ``rows`` of ``encoded`` (tokenizers encodings), padded to the
+    longest of them: ids, attention mask, token type ids."""
+    width = max(len(encoded[i].ids) for i in rows)
+    ids = np.zeros((len(rows), width), dtype=np.int64)
+    mask = np.zeros((len(rows), width), dtype=np.int64)
+    types = np.zeros((len(rows), width), dtype=np.int64)
+    for r, i in enumerate(rows):
+        n = len(encoded[i].ids)
+        ids[r, :n] = encoded[i].ids
+        mask[r, :n] = 1
+        types[r, :n] = encoded[i].type_ids
+    return {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+
+
 class OnnxEmbedder:
     """A sentence-transformers model run by ONNX Runtime: tokenizers for the word pieces,
     ONNX Runtime for the transformer, numpy for pooling and normalising. The session is
@@ -501,19 +516,9 @@ class OnnxEmbedder:
             bar = tqdm(total=len(texts), desc="Embedding", unit="text")
         for start in range(0, len(order), self.batch_size):
             rows = order[start : start + self.batch_size]
-            width = max(len(encoded[i].ids) for i in rows)
-            ids = np.zeros((len(rows), width), dtype=np.int64)
-            mask = np.zeros((len(rows), width), dtype=np.int64)
-            types = np.zeros((len(rows), width), dtype=np.int64)
-            for r, i in enumerate(rows):
-                n = len(encoded[i].ids)
-                ids[r, :n] = encoded[i].ids
-                mask[r, :n] = 1
-                types[r, :n] = encoded[i].type_ids
-            (tokens,) = session.run(
-                None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-            )
-            out[rows] = self._pool(tokens, mask)
+            inputs = padded_batch(encoded, rows)
+            (tokens,) = session.run(None, inputs)
+            out[rows] = self._pool(tokens, inputs["attention_mask"])
             if spans is not None:
                 for r, i in enumerate(rows):
                     used = tokens[r, : len(encoded[i].ids)]

@@ -147,6 +147,8 @@ class OnnxReader:
     def logits(self, questions: Sequence[str], texts: Sequence[str]) -> np.ndarray:
         if len(questions) != len(texts):
             raise ValueError(f"{len(questions)} questions for {len(texts)} texts")
+        from qa.embed import padded_batch
+
         out = np.zeros(len(texts), dtype=np.float32)
         if not len(texts):
             return out
@@ -155,18 +157,7 @@ class OnnxReader:
         order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i].ids))
         for start in range(0, len(order), BATCH):
             rows = order[start : start + BATCH]
-            width = max(len(encoded[i].ids) for i in rows)
-            ids = np.zeros((len(rows), width), dtype=np.int64)
-            mask = np.zeros((len(rows), width), dtype=np.int64)
-            types = np.zeros((len(rows), width), dtype=np.int64)
-            for r, i in enumerate(rows):
-                n = len(encoded[i].ids)
-                ids[r, :n] = encoded[i].ids
-                mask[r, :n] = 1
-                types[r, :n] = encoded[i].type_ids
-            (logit,) = session.run(
-                None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-            )
+            (logit,) = session.run(None, padded_batch(encoded, rows))
             out[rows] = logit
         return out
 
