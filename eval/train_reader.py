@@ -400,43 +400,14 @@ def torch_scorer(folder: Path):
 # -- export ----------------------------------------------------------------------------
 def export(checkpoint: Path, target: Path) -> Path:
     """The checkpoint's graph (ids, mask, type ids -> one logit) written to ONNX."""
-    import warnings
-
-    import torch
     from transformers import AutoModelForSequenceClassification
+
+    from qa.embed import export_transformer
 
     model = AutoModelForSequenceClassification.from_pretrained(
         checkpoint, attn_implementation="eager"
     ).eval()
-
-    class Logit(torch.nn.Module):
-        def __init__(self, inner: torch.nn.Module) -> None:
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.inner(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).logits[:, 0]
-
-    names = ["input_ids", "attention_mask", "token_type_ids"]
-    mask = torch.ones(2, 8, dtype=torch.long)
-    mask[1, 5:] = 0
-    example = (torch.full((2, 8), 1000, dtype=torch.long), mask, torch.zeros_like(mask))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(
-            Logit(model),
-            example,
-            str(target),
-            input_names=names,
-            output_names=["logit"],
-            dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names}, "logit": {0: "batch"}},
-            opset_version=17,
-            dynamo=False,
-        )
-    return target
+    return export_transformer(model, lambda out: out.logits[:, 0], target, "logit", ("batch",))
 
 
 def _commit() -> str:

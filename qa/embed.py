@@ -339,22 +339,39 @@ def export_onnx(folder: Path, target: Path) -> Path:
     """Export the transformer of a local model folder to ONNX (token embeddings out; pooling
     is done in numpy). Needs torch and transformers, once; written atomically."""
     _offline()
-    import torch
     from transformers import AutoModel
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
     model = AutoModel.from_pretrained(str(folder), attn_implementation="eager").eval()
+    return export_transformer(
+        model, lambda out: out.last_hidden_state, target, "token_embeddings", ("batch", "tokens")
+    )
 
-    class TokenEmbeddings(torch.nn.Module):
+
+def export_transformer(
+    model, output: Callable, target: Path, name: str, axes: tuple[str, ...]
+) -> Path:
+    """Write a BERT-style ``model`` (ids, attention mask, token type ids in) to ONNX, its
+    output being ``output(model(...))`` named ``name`` with dynamic ``axes``; atomically.
+    The embedder's export and the answer model's (``eval.train_reader``) both use it."""
+    import warnings
+
+    import torch
+
+    class Wrapped(torch.nn.Module):
         def __init__(self, inner: torch.nn.Module) -> None:
             super().__init__()
             self.inner = inner
 
         def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.inner(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
+            return output(
+                self.inner(
+                    input_ids=input_ids,
+                    attention_mask=attention_mask,
+                    token_type_ids=token_type_ids,
+                )
+            )
 
     names = ["input_ids", "attention_mask", "token_type_ids"]
     # A padded example row, so that no "the mask is all ones" shortcut is traced into the graph.
@@ -364,17 +381,18 @@ def export_onnx(folder: Path, target: Path) -> Path:
     example = (ids, mask, torch.zeros(2, 8, dtype=torch.long))
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    import warnings
-
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the TorchScript exporter warns it is the old one
         torch.onnx.export(
-            TokenEmbeddings(model),
+            Wrapped(model),
             example,
             str(tmp),
             input_names=names,
-            output_names=["token_embeddings"],
-            dynamic_axes={n: {0: "batch", 1: "tokens"} for n in [*names, "token_embeddings"]},
+            output_names=[name],
+            dynamic_axes={
+                **{n: {0: "batch", 1: "tokens"} for n in names},
+                name: dict(enumerate(axes)),
+            },
             opset_version=17,
             dynamo=False,
         )
