@@ -126,3 +126,24 @@ def test_ask_with_the_answer_model_cites_what_it_reads_as_the_answer(sample_inde
     assert answer.confidence >= OnnxReader().threshold  # its own probability and threshold
     refused = sample_index.ask("Who won the 2025 German federal election?")
     assert refused.abstained and refused.confidence < OnnxReader().threshold
+
+
+def test_kept_weights_are_half_precision_and_train_on_in_full(tmp_path):
+    """``--keep`` stores a round's weights at half size; ``--init`` reads them back as
+    float32 (a tiny random model stands in for the real checkpoint)."""
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification
+
+    from eval.train_reader import keep_checkpoint
+
+    config = BertConfig(vocab_size=50, hidden_size=8, num_hidden_layers=1,
+                        num_attention_heads=2, intermediate_size=16, num_labels=1)  # fmt: skip
+    model = BertForSequenceClassification(config).eval()
+    model.save_pretrained(tmp_path / "full")
+    kept = keep_checkpoint(tmp_path / "full", tmp_path / "kept")
+    full_size = (tmp_path / "full" / "model.safetensors").stat().st_size
+    assert (kept / "model.safetensors").stat().st_size < 0.6 * full_size
+    again = BertForSequenceClassification.from_pretrained(kept).float().eval()
+    ids = torch.tensor([[1, 5, 7, 2]])
+    with torch.no_grad():
+        assert torch.allclose(model(ids).logits, again(ids).logits, atol=1e-2)
