@@ -147,3 +147,14 @@ def test_kept_weights_are_half_precision_and_train_on_in_full(tmp_path):
     ids = torch.tensor([[1, 5, 7, 2]])
     with torch.no_grad():
         assert torch.allclose(model(ids).logits, again(ids).logits, atol=1e-2)
+
+
+def test_an_unknown_scorer_is_a_clear_error(fake_index, monkeypatch):
+    from qa.answer import select
+    from qa.errors import NewsQAError
+    from qa.load import make_article
+
+    fake_index.add([make_article(title="Storm", text="A storm hit the coast.")])
+    monkeypatch.setattr(select, "ANSWER_SCORER", "gpt")
+    with pytest.raises(NewsQAError, match="NEWSQA_ANSWER_SCORER='gpt' is not a scorer: set"):
+        fake_index.ask("What hit the coast?")

@@ -39,7 +39,7 @@ from qa.answer.features import (
 )
 from qa.answer.features import question_kind as question_type
 from qa.answer.statements import statements_answer
-from qa.errors import StaleModelError
+from qa.errors import NewsQAError, StaleModelError
 from qa.mentions import names_found, question_names
 from qa.reader import candidate_text, get_reader
 from qa.records import Answer, Passage, Sentence
@@ -59,11 +59,6 @@ ABSTAIN_BELOW = _ABSTAINER.threshold if _ABSTAINER else HAND_THRESHOLD
 # answer model (``qa.reader``) with its own threshold: NEWSQA_ANSWER_SCORER=reader.
 SCORERS = ("hand", "reader")
 ANSWER_SCORER = os.environ.get("NEWSQA_ANSWER_SCORER", "hand")
-if ANSWER_SCORER not in SCORERS:
-    raise ValueError(
-        f"NEWSQA_ANSWER_SCORER={ANSWER_SCORER!r}: choose one of {', '.join(SCORERS)} "
-        "(or unset it for the default, hand)"
-    )
 # The answer model reads at most this many candidates, the best by the hand-set weights
 # (a question's 8 passages and their neighbours give 30-60; reading costs ~2 ms each).
 READ_AT_MOST = 40
@@ -111,7 +106,7 @@ def select_answer(
     model's probability that the articles answer, judged on the candidates left after the
     speaker and follow-up filters (without the model: the best sentence score, threshold
     ``HAND_THRESHOLD``). ``abstain_below`` overrides the threshold."""
-    reading = selector is None and ANSWER_SCORER == "reader"
+    reading = selector is None and _reading()
     selector = selector or learned_selector()
     abstainer = (
         learned_abstainer() if not reading and selector.source == "hand-set weights" else None
@@ -192,7 +187,7 @@ def score_candidates(
     selector: Selector | None = None,
 ) -> list[ScoredSentence]:
     """Every candidate sentence with its answer score, best first."""
-    reading = selector is None and ANSWER_SCORER == "reader"
+    reading = selector is None and _reading()
     return [s for s, _ in _scored(question, question_vector, passages, sentences_of, embed,
                                   selector, read=reading)]  # fmt: skip
 
@@ -236,6 +231,16 @@ def _scored(
     ]
     scored.sort(key=lambda pair: -pair[0].score)
     return scored
+
+
+def _reading() -> bool:
+    """Does the answer model score the candidates (``NEWSQA_ANSWER_SCORER``)?"""
+    if ANSWER_SCORER not in SCORERS:
+        raise NewsQAError(
+            f"NEWSQA_ANSWER_SCORER={ANSWER_SCORER!r} is not a scorer: set it to one of "
+            f"{', '.join(SCORERS)}, or unset it for the default (hand)"
+        )
+    return ANSWER_SCORER == "reader"
 
 
 def read_candidates(
