@@ -60,3 +60,25 @@ def _features(question: Question) -> np.ndarray:
     from qa.answer.features import question_features
 
     return question_features(question.features, hand_selector().score(question.features).ravel())
+
+
+def test_reader_study_judges_the_answer_model_held_out():
+    """A reader that puts the answer second everywhere loses to the hand-set weights, and
+    the blend chosen on the other datasets keeps the hand-set choice (weight 0)."""
+    from dataclasses import replace
+
+    from eval.train_selector import _blend, _top1_by, reader_study
+
+    by_dataset = {
+        name: [replace(q, reader=np.array([0.1, 0.9])) for q in qs]
+        for name, qs in _datasets().items()
+    }
+    questions = by_dataset["a"]
+    assert _top1_by(lambda q: _blend(q, 0.0), questions) == 1.0  # hand-set: first holds it
+    assert _top1_by(lambda q: _blend(q, None), questions) == 0.0  # the reader: the second
+    rows = reader_study(by_dataset)
+    assert len(rows) == 2 + 3  # header, rule, a row per held-out dataset
+    for row in rows[2:]:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[1] == "30" and cells[2] == "1.000" and cells[3] == "0.000"
+        assert cells[4] == "1.000 (0)"
