@@ -442,6 +442,20 @@ def ensure_onnx(folder: Path, backend: str) -> Path:
     return fp32
 
 
+def onnx_session(path: Path, threads: int):
+    """An ONNX Runtime CPU session for ``path`` on ``threads`` threads (the embedder's and the
+    answer model's)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    # Spinning threads steal the core a busy neighbour process needs (see threads_for).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
 def padded_batch(encoded: Sequence, rows: Sequence[int]) -> dict[str, np.ndarray]:
     """The model inputs of the ``rows`` of ``encoded`` (tokenizers encodings), padded to the
     longest of them: ids, attention mask, token type ids."""
@@ -487,18 +501,8 @@ class OnnxEmbedder:
 
     def _session(self, threads: int):
         if threads not in self._sessions:
-            import onnxruntime as ort
-
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = threads
-            options.inter_op_num_threads = 1
-            options.log_severity_level = 3
-            # Spinning threads steal the core a busy neighbour process needs (see threads_for).
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             path = ensure_onnx(self.folder, self.backend)
-            self._sessions[threads] = ort.InferenceSession(
-                str(path), options, providers=["CPUExecutionProvider"]
-            )
+            self._sessions[threads] = onnx_session(path, threads)
         return self._sessions[threads]
 
     def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:

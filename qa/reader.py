@@ -126,17 +126,10 @@ class OnnxReader:
 
     def _run(self):
         if self._session is None:
-            import onnxruntime as ort
+            from qa.embed import onnx_session
 
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = min(2, os.cpu_count() or 1)
-            options.inter_op_num_threads = 1
-            options.log_severity_level = 3
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             try:
-                self._session = ort.InferenceSession(
-                    str(self.path), options, providers=["CPUExecutionProvider"]
-                )
+                self._session = onnx_session(self.path, min(2, os.cpu_count() or 1))
             except Exception as error:  # onnxruntime raises its own untyped errors
                 raise ReaderModelError(
                     f"the answer model {self.path} could not be loaded ({error}); rebuild it "

@@ -214,10 +214,17 @@ def _title_after(sentence: str, end: int) -> str:
     m = _APPOSITION.match(sentence, end)
     if not m:
         return ""
-    found = [w.rstrip(".").lower() for w in m.group(1).split()]
+    return m.group(1) if _is_role_phrase(m.group(1)) else ""
+
+
+def _is_role_phrase(phrase: str) -> bool:
+    """Every word a role word and the last a title ("the Armenian defence minister");
+    a leading "the" and possessives ("Russia's") are ignored."""
+    found = [w.rstrip(".").lower() for w in phrase.split()]
     found = [w[:-2] if w.endswith(("'s", "’s")) else w for w in found]
-    ok = all(is_role_word(w) for w in found)
-    return m.group(1) if ok and found[-1] in TITLE_WORDS else ""
+    if found and found[0] == "the":
+        found = found[1:]
+    return bool(found) and all(is_role_word(w) for w in found) and found[-1] in TITLE_WORDS
 
 
 _ROLE_THEN_COMMA = re.compile(r"(?:^|[,;:(]\s*|\b[Tt]he\s+)((?:[\w'’.-]+\s+){0,4}[\w'’-]+),\s*$")
@@ -230,13 +237,7 @@ def _role_then_name(sentence: str, start: int, end: int) -> str:
     m = _ROLE_THEN_COMMA.search(sentence[:start])
     if not m:
         return ""
-    found = [w.rstrip(".").lower() for w in m.group(1).split()]
-    found = [w[:-2] if w.endswith(("'s", "’s")) else w for w in found]
-    if found and found[0] == "the":
-        found = found[1:]
-    ok = bool(found) and all(is_role_word(w) for w in found)
-    phrase = re.sub(r"^[Tt]he\s+", "", m.group(1))
-    return phrase if ok and found[-1] in TITLE_WORDS else ""
+    return re.sub(r"^[Tt]he\s+", "", m.group(1)) if _is_role_phrase(m.group(1)) else ""
 
 
 def _speech_context(sentence: str, start: int, end: int) -> bool:
