@@ -177,12 +177,15 @@ def split_by_title(
 
 
 def make_pairs(
-    examples: Sequence[Example], pairs: int, seed: int = SEED
+    examples: Sequence[Example], pairs: int, seed: int = SEED, other_articles: float = 0.0
 ) -> list[tuple[str, str, float]]:
     """About ``pairs`` (question, candidate text, label) triples: each question gives its
     answer sentence and up to ``NEGATIVES`` negatives of its paragraph (the plausible wrong
     answer's first), and every third answerable one a sentence of another paragraph of the
-    same article. Questions are drawn evenly across sources (rounded to what each has)."""
+    same article. With ``other_articles`` > 0 that share of questions also gives a sentence
+    of *another* article, with that article's own title, found by BM25 for the question (so
+    the model learns that the title and topic must fit too, as when asking across articles).
+    Questions are drawn evenly across sources (rounded to what each has)."""
     rng = random.Random(seed)
     by_source: dict[str, list[Example]] = defaultdict(list)
     for e in examples:
@@ -190,7 +193,7 @@ def make_pairs(
     by_title: dict[str, list[Example]] = defaultdict(list)
     for e in examples:
         by_title[e.title].append(e)
-    per_question = 1 + NEGATIVES + 1 / 3
+    per_question = 1 + NEGATIVES + 1 / 3 + other_articles
     wanted = math.ceil(pairs / per_question)
     chosen: list[Example] = []
     sources = sorted(by_source, key=lambda s: len(by_source[s]) / SOURCE_WEIGHT.get(s, 1.0))
@@ -206,7 +209,47 @@ def make_pairs(
     out: list[tuple[str, str, float]] = []
     for e in chosen:
         out.extend(_pairs_of(e, by_title[e.title], rng))
+    if other_articles > 0:
+        asked = [e for e in chosen if rng.random() < other_articles]
+        out.extend(other_article_negatives(asked, examples, rng))
     rng.shuffle(out)
+    return out
+
+
+def other_article_negatives(
+    asked: Sequence[Example], examples: Sequence[Example], rng: random.Random, *, depth: int = 3
+) -> list[tuple[str, str, float]]:
+    """For each asked question, one of the ``depth`` best BM25 sentences (question against
+    sentence + title) of articles with another title, read with its own title and context.
+    Not the very best only: a near-copy of the answer in another article would teach the
+    model to refuse an answer."""
+    import bm25s
+
+    titled = [e for e in examples if e.source in TITLED and e.title]
+    seen: set[tuple[str, str]] = set()
+    rows: list[tuple[str, str, str]] = []  # title, sentence, previous sentence
+    for e in titled:
+        for i, sentence in enumerate(e.sentences):
+            if (e.title, sentence) not in seen and len(sentence) > 20:
+                seen.add((e.title, sentence))
+                rows.append((e.title, sentence, e.context(i)))
+    retriever = bm25s.BM25()
+    retriever.index(
+        bm25s.tokenize([f"{t} {s}" for t, s, _ in rows], stopwords="en", show_progress=False),
+        show_progress=False,
+    )
+    wanted = min(len(rows), 20)
+    hits, _ = retriever.retrieve(
+        bm25s.tokenize([e.question for e in asked], stopwords="en", show_progress=False),
+        k=wanted,
+        show_progress=False,
+    )
+    out: list[tuple[str, str, float]] = []
+    for e, found in zip(asked, hits, strict=True):
+        others = [int(j) for j in found if rows[int(j)][0] != e.title][:depth]
+        if others:
+            title, sentence, previous = rows[rng.choice(others)]
+            out.append((e.question, candidate_text(sentence, title, previous), 0.0))
     return out
 
 
@@ -531,6 +574,14 @@ def main(argv: Iterable[str] | None = None) -> int:
         f"default {SEED})",
     )
     parser.add_argument(
+        "--other-articles",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="share of questions that also get a BM25-mined sentence of another article "
+        "(with its own title) as a negative (default 0, as rounds 1-3 were trained)",
+    )
+    parser.add_argument(
         "--export-only", type=Path, metavar="DIR", help="skip training: ship this checkpoint"
     )
     args = parser.parse_args(list(argv) if argv is not None else None)
@@ -546,7 +597,9 @@ def main(argv: Iterable[str] | None = None) -> int:
         f"{len(examples):,} questions after leaving out squad2-sample's paragraphs; "
         f"{len(train_rows):,} to train from, {len(held):,} held out (by title)"
     )
-    pairs = make_pairs(train_rows, args.pairs, seed=args.pair_seed)
+    pairs = make_pairs(
+        train_rows, args.pairs, seed=args.pair_seed, other_articles=args.other_articles
+    )
     sources = defaultdict(int)
     for e in train_rows:
         sources[e.source] += 1
@@ -561,6 +614,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         "learning_rate": args.learning_rate,
         "seed": SEED,
         "pair_seed": args.pair_seed,
+        "other_articles": args.other_articles,
         "init": str(args.init) if args.init else "the bundled all-MiniLM-L6-v2",
     }
     if args.export_only:
