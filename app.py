@@ -103,6 +103,12 @@ CSS = """
 .nq-excerpt mark { background: #fde68a; color: #111827; padding: 0 2px; border-radius: 3px; }
 .nq-also { font-size: 0.8rem; margin-top: 6px; color: var(--body-text-color-subdued); }
 .nq-closest .nq-source { background: transparent; border-style: dashed; }
+.nq-timeline ol { list-style: none; padding-left: 0; margin: 0 0 12px 0;
+  border-left: 2px solid var(--color-accent); }
+.nq-timeline ol > li { margin: 0 0 8px 0; padding-left: 10px; font-size: 0.85rem; }
+.nq-timeline ul { margin: 2px 0 0 0; padding-left: 16px; }
+.nq-date { font-weight: 600; font-variant-numeric: tabular-nums; }
+.nq-timeline .nq-hidden { color: var(--body-text-color-subdued); }
 """
 
 

@@ -360,7 +360,8 @@ def load_datasets(names: list[str] | None, data_dir: Path | None) -> list[EvalSe
         raise UsageError(
             f"{', '.join(needs_data)} need the shared datasets, and there is no "
             f"{DEFAULT_DATA_DIR}; pass --data-dir DIR (the folder holding "
-            f"{', '.join(DATASETS[n].folder or '' for n in needs_data)}/), or run only the "
+            f"{', '.join(dict.fromkeys(DATASETS[n].folder or '' for n in needs_data))}/), or "
+            "run only the "
             "bundled sample with --dataset sample"
         )
     evalsets = []

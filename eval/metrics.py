@@ -49,6 +49,9 @@ ANSWER_RECALL = "AnswerRecall@10"
 # The retrieval columns of every table: the trec_eval metrics with AnswerRecall@10 beside Recall.
 RETRIEVAL_COLUMNS = (*RETRIEVAL_METRICS[:4], ANSWER_RECALL, *RETRIEVAL_METRICS[4:])
 LATENCY_METRICS = ("p50 ms", "p95 ms")
+# Digest questions (eval/data/news-digest.jsonl): see ``digest_outcome``; "Digest answered"
+# is the share not refused (every one has gold stories in its period).
+DIGEST_METRICS = ("Story recall", "Story precision", "Date order", "Digest answered")
 ANSWER_METRICS = (
     "Answer hit",
     "First hit",
@@ -59,6 +62,8 @@ ANSWER_METRICS = (
     "Abstain F1",
     "Answer p50 ms",
     "Answer p95 ms",
+    *DIGEST_METRICS,
+    "Newest first",
 )
 # Metrics where lower is better; the gate never checks them (timings are too noisy for CI).
 LOWER_IS_BETTER = frozenset({*LATENCY_METRICS, "Answer p50 ms", "Answer p95 ms"})
@@ -181,6 +186,29 @@ class AnswerOutcome:
     citations: int
     exact_citations: int
     first_hit: bool | None = None  # the first cited sentence holds a gold answer (as above)
+    # A digest question (``EvalSet.digest``): the share of its gold stories shown (of at most
+    # the digest's cap), the share of shown stories that are gold, and whether the shown
+    # lines are in date order. None for other questions.
+    story_recall: float | None = None
+    story_precision: float | None = None
+    date_order: bool | None = None
+    # A "latest" question with a gold date: the first citation is the newest report.
+    newest_first: bool | None = None
+
+
+def digest_outcome(
+    shown: Sequence[tuple[str, str]], gold: Iterable[str], cap: int
+) -> tuple[float, float, bool]:
+    """(story recall, story precision, date order) of a digest that shows ``shown`` (date,
+    cited sentence) lines against ``gold`` story sentences: recall over at most ``cap`` gold
+    stories (a digest shows ``cap``), precision over the lines shown (0 when none)."""
+    wanted = set(gold)
+    cited = [sentence for _, sentence in shown]
+    found = wanted & set(cited)
+    recall = len(found) / min(len(wanted), cap) if wanted else 0.0
+    precision = sum(s in wanted for s in cited) / len(cited) if cited else 0.0
+    dates = [d for d, _ in shown]
+    return min(1.0, recall), precision, dates == sorted(dates)
 
 
 def squeeze(text: str) -> str:
@@ -212,7 +240,19 @@ def answer_scores(outcomes: Mapping[str, AnswerOutcome], unanswerable: set[str])
     precision = right / len(abstained) if abstained else 0.0
     recall = right / len(should) if should else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {
+    digests = [o for o in outcomes.values() if o.story_recall is not None]
+    digest_scores = {}
+    if digests:
+        digest_scores = {
+            "Story recall": _mean([o.story_recall for o in digests]),
+            "Story precision": _mean([o.story_precision for o in digests]),
+            "Date order": _mean([float(bool(o.date_order)) for o in digests]),
+            "Digest answered": _mean([float(not o.abstained) for o in digests]),
+        }
+    newest = [float(o.newest_first) for o in outcomes.values() if o.newest_first is not None]
+    if newest:
+        digest_scores["Newest first"] = _mean(newest)
+    return digest_scores | {
         "Answer hit": sum(judged) / len(judged) if judged else 0.0,
         "First hit": sum(first) / len(first) if first else 0.0,
         "Answered": (
@@ -223,3 +263,7 @@ def answer_scores(outcomes: Mapping[str, AnswerOutcome], unanswerable: set[str])
         "Abstain R": recall,
         "Abstain F1": f1,
     }
+
+
+def _mean(values: Sequence[float | None]) -> float:
+    return sum(v or 0.0 for v in values) / len(values) if values else 0.0

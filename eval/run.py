@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,8 +29,10 @@ from eval.embedcache import CachingEmbedder, uncached
 from eval.pool import Pool, PoolIndex, Variant, plan_variants, pool_index_for, variant_index
 from eval.systems import System
 from qa import Index
+from qa.answer.digest import DIGEST_CAP
 from qa.chunk import DEFAULT_CHUNK_TOKENS
 from qa.embed import DEFAULT_MODEL, Embedder, get_embedder
+from qa.present import shown_citations
 from qa.records import Answer, Citation, Passage
 
 Log = Callable[[str], None]
@@ -471,6 +473,18 @@ def _answer_all(
                 else None
             ),
         )
+        if evalset.digest and qid in evalset.relevant:
+            shown = [(c.article.published[:10], c.sentence) for c in shown_citations(answer)]
+            recall, precision, in_order = metrics.digest_outcome(
+                shown if not answer.abstained else [], evalset.relevant[qid], DIGEST_CAP
+            )
+            outcomes[qid] = replace(
+                outcomes[qid], story_recall=recall, story_precision=precision, date_order=in_order
+            )
+        if evalset.kinds.get(qid) == "latest" and qid in evalset.dates:
+            first = answer.citations[0].article.published[:10] if answer.citations else ""
+            newest = not answer.abstained and first == evalset.dates[qid]
+            outcomes[qid] = replace(outcomes[qid], newest_first=newest)
         record = _answer_record(answer, outcomes[qid], golds, exact)
         # An answer quoting the distractor pool: right only by luck (or because the pool
         # really answers it, like "What did Putin say?" for the sample).
@@ -509,6 +523,17 @@ def _answer_record(
         "gold_answers": golds,
         "answer_hit": outcome.answer_hit,
         "first_hit": outcome.first_hit,
+        "kind": answer.kind,
+        **{
+            name: value
+            for name, value in (
+                ("story_recall", outcome.story_recall),
+                ("story_precision", outcome.story_precision),
+                ("date_order", outcome.date_order),
+                ("newest_first", outcome.newest_first),
+            )
+            if value is not None
+        },
         "citations": [
             {"sentence": c.sentence, "title": c.article.title, "exact": ok}
             for c, ok in zip(answer.citations, exact, strict=True)

@@ -20,7 +20,7 @@ from qa.errors import (
     LoadError,
     NewsQAError,
 )
-from qa.records import Answer, Article, Citation, Filters, IndexInfo, Passage, Sentence
+from qa.records import Answer, AnswerGroup, Article, Citation, Filters, IndexInfo, Passage, Sentence
 
 # Imported on first use (PEP 562), so `python -m qa --help` does not pay for FAISS, bm25s,
 # trafilatura and datasketch before printing a line.
@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Answer",
+    "AnswerGroup",
     "Article",
     "ArticleNotFoundError",
     "Citation",

@@ -107,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
         "the articles don't answer it.",
     )
     ask.add_argument("question", help="the question, in quotes")
+    ask.add_argument(
+        "--all",
+        action="store_true",
+        help="list every story of a digest (\"What happened in X?\"), not only the first "
+        "8 by relevance",
+    )
     _add_search_options(ask, k=False)
 
     info = command("info", "Show what an index holds: counts, model, settings, sources, size.")
@@ -328,7 +334,7 @@ def _ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
-    print(format_answer(answer))
+    print(format_answer(answer, every=args.all))
     return 0
 
 

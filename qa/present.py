@@ -44,6 +44,7 @@ __all__ = [
     "show_bidi_controls",
     "source_line",
     "sources_html",
+    "timeline_html",
 ]
 
 CLOSEST_LABEL = "Closest passages (not an answer)"
@@ -163,23 +164,49 @@ def source_line(citation: Citation) -> str:
     return line + (f" (also reported by {also})" if also else "")
 
 
-def references(answer: Answer) -> list[str]:
+def shown_citations(answer: Answer) -> list[Citation]:
+    """The citations the answer's text shows: a digest's last ``answer.more`` stories are
+    carried but only counted ("N more stories")."""
+    if not answer.more:
+        return list(answer.citations)
+    hidden = {i for group in answer.groups[-answer.more :] for i in group.citations}
+    return [c for i, c in enumerate(answer.citations) if i not in hidden]
+
+
+def references(answer: Answer, every: bool = False) -> list[str]:
     seen: dict[int, str] = {}
-    for citation in answer.citations:
+    for citation in answer.citations if every else shown_citations(answer):
         seen.setdefault(citation.n, source_line(citation))
     return [seen[n] for n in sorted(seen)]
 
 
-def format_answer(answer: Answer) -> str:
+def every_line(answer: Answer) -> str:
+    """A digest's text with its counted stories listed too, all in date order (the CLI's
+    ``--all``)."""
+    if not answer.more:
+        return answer.text
+    lines = answer.text.split("\n")
+    header = lines[0] if lines and not lines[0].startswith("  ") else ""
+    dated = sorted(enumerate(answer.groups), key=lambda pair: (pair[1].date or "9999", pair[0]))
+    listed = [
+        f"  {group.date or 'undated'}: {answer.citations[i].sentence} [{answer.citations[i].n}]"
+        for _, group in dated
+        for i in group.citations
+    ]
+    return "\n".join([header, *listed] if header else listed)
+
+
+def format_answer(answer: Answer, every: bool = False) -> str:
     """An answer as the CLI prints it: notes, the cited sentences, then the references (or
-    the closest passages when it abstained)."""
+    the closest passages when it abstained). ``every`` lists a digest's stories beyond its
+    cap too."""
     lines = []
     if answer.resolved_question:
         lines.append(f"(understood as: {answer.resolved_question})")
     lines += [f"note: {note}" for note in answer.notes]
-    lines.append(answer.text)
+    lines.append(every_line(answer) if every else answer.text)
     if answer.citations:
-        lines += references(answer)
+        lines += references(answer, every)
     elif answer.closest:
         lines.append(f"\n{CLOSEST_LABEL}:")
         lines += [format_passage(p) for p in answer.closest]
@@ -291,7 +318,39 @@ def sources_html(answer: Answer | None) -> str:
     for citation in answer.citations:
         by_number.setdefault(citation.n, []).append(citation)
     cards = "".join(_citation_card(n, group) for n, group in sorted(by_number.items()))
-    return f'<div class="nq-panel-title">Sources</div>{cards}'
+    return f'{timeline_html(answer)}<div class="nq-panel-title">Sources</div>{cards}'
+
+
+def timeline_html(answer: Answer) -> str:
+    """A dated answer's timeline (a digest, a latest value, statements over time): each
+    date with its cited sentences, oldest first; a digest's stories beyond its cap greyed
+    ("not in the answer"). Empty when the answer's groups span fewer than two dates."""
+    dated = [g for g in answer.groups if g.date]
+    if answer.abstained or len({g.date for g in dated}) < 2:
+        return ""
+    hidden = set(range(len(answer.groups) - answer.more, len(answer.groups)))
+    by_date: dict[str, list[tuple[Citation, bool]]] = {}
+    for number, group in enumerate(answer.groups):
+        if group.date:
+            for i in group.citations:
+                by_date.setdefault(group.date, []).append((answer.citations[i], number in hidden))
+    rows = []
+    for day in sorted(by_date):
+        items = "".join(
+            f'<li class="{"nq-hidden" if extra else "nq-shown"}">{_escape_html(c.sentence)} '
+            f'<span class="nq-n">{c.n}</span></li>'
+            for c, extra in by_date[day]
+        )
+        rows.append(f'<li><span class="nq-date">{_escape_html(day)}</span><ul>{items}</ul></li>')
+    note = (
+        f'<p class="nq-empty">{answer.more} more not in the answer (greyed).</p>'
+        if answer.more
+        else ""
+    )
+    return (
+        '<div class="nq-timeline"><div class="nq-panel-title">Timeline</div>'
+        f'<ol>{"".join(rows)}</ol>{note}</div>'
+    )
 
 
 def _citation_card(n: int, citations: list[Citation]) -> str:

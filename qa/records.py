@@ -141,6 +141,20 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class AnswerGroup:
+    """A labelled, dated group of an answer's citations: one story of a digest, the latest
+    report or an earlier one, one day's statements, reports that disagree. ``citations``
+    are indexes into ``Answer.citations``."""
+
+    label: str  # "2025-03-28", "latest", "earlier", "reports differ"...
+    date: str  # ISO date of the reports ("" when undated)
+    citations: tuple[int, ...]
+
+    def to_dict(self) -> dict:
+        return {"label": self.label, "date": self.date, "citations": list(self.citations)}
+
+
+@dataclass(frozen=True)
 class Answer:
     """An extractive answer: the chosen sentences, each with its citation, or an abstention
     with the closest passages shown separately (never as an answer)."""
@@ -154,6 +168,12 @@ class Answer:
     resolved_question: str = ""  # the question after follow-up resolution, if it changed
     speaker: str = ""  # for "what did X say" answers: the person quoted (follow-ups use it)
     notes: tuple[str, ...] = field(default_factory=tuple)  # e.g. "interpreted 'last week' as …"
+    # What kind of question it answered (``qa.answer.kinds``): "fact", "event",
+    # "development", "latest" or "statements"; how its citations are grouped and dated; and
+    # how many of the last groups the text leaves out (a digest's "N more stories").
+    kind: str = "fact"
+    groups: tuple[AnswerGroup, ...] = ()
+    more: int = 0
 
     def to_dict(self) -> dict:
         return {
@@ -166,6 +186,9 @@ class Answer:
             "closest": [p.to_dict() for p in self.closest],
             "notes": list(self.notes),
             "speaker": self.speaker,
+            "kind": self.kind,
+            "groups": [g.to_dict() for g in self.groups],
+            "more": self.more,
         }
 
 

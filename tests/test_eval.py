@@ -909,7 +909,9 @@ def test_missing_data_dir_is_a_clear_error(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(cli, "DEFAULT_DATA_DIR", tmp_path / "no-such-folder")
     assert main([]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: squad2, multihop-rag, news-quiz need the shared datasets")
+    assert err.startswith(
+        "error: squad2, multihop-rag, news-quiz, news-digest need the shared datasets"
+    )
     assert "pass --data-dir DIR" in err and "Traceback" not in err
     assert main(["--data-dir", str(tmp_path / "nope")]) == 2
     assert "--data-dir" in capsys.readouterr().err

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from eval.datasets import multihop_rag, news_quiz, sample, squad2
+from eval.datasets import multihop_rag, news_digest, news_quiz, sample, squad2
 from eval.datasets.base import EvalSet
 
 
@@ -33,6 +33,12 @@ DATASETS: dict[str, DatasetSpec] = {
             news_quiz.FOLDER,
             news_quiz.load,
             "paraphrased quiz questions over Wikipedia Current events, 601 day pages",
+        ),
+        DatasetSpec(
+            "news-digest",
+            news_digest.FOLDER,
+            news_digest.load,
+            "what happened on a topic (in a month): dated digests over the same pages, 40",
         ),
     )
 }

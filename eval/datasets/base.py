@@ -47,6 +47,12 @@ class EvalSet:
     note: str = ""  # what a reader must know to read the scores right
     # The corpus is the distractor pool itself (eval.pool): no separate +distractors run.
     corpus_is_pool: bool = False
+    # Answers are dated digests, judged story by story against ``relevant`` (each gold item
+    # a story's first sentence): story recall and precision, date order (eval.metrics).
+    digest: bool = False
+    # The page date of a question's gold item: a "latest" question is answered newest first
+    # when its first citation is dated so ("Newest first").
+    dates: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.map_rule not in MAP_RULES:
@@ -86,6 +92,8 @@ class EvalSet:
             kinds={q: t for q, t in self.kinds.items() if q in kept},
             note=self.note,
             corpus_is_pool=self.corpus_is_pool,
+            digest=self.digest,
+            dates={q: d for q, d in self.dates.items() if q in kept},
         )
 
 

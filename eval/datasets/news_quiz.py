@@ -137,6 +137,7 @@ def load(folder: Path, questions: Path = QUESTIONS) -> EvalSet:
     answers: dict[str, list[str]] = {}
     kinds: dict[str, str] = {}
     unanswerable: set[str] = set()
+    dates: dict[str, str] = {}
     for line in lines:
         where, record = f"{questions}:{line.number}", line.record
         problems = question_problems(record, texts_by_date)
@@ -152,6 +153,7 @@ def load(folder: Path, questions: Path = QUESTIONS) -> EvalSet:
             unanswerable.add(qid)
         else:
             relevant[qid] = list(record["relevant"])
+            dates[qid] = record["date"]
     latest = sum(1 for kind in kinds.values() if kind == "latest")
     return EvalSet(
         name="news-quiz",
@@ -164,6 +166,7 @@ def load(folder: Path, questions: Path = QUESTIONS) -> EvalSet:
         hit_rule_text="the passage contains a gold sentence of the event item verbatim",
         credit=CREDIT,
         kinds=kinds,
+        dates=dates,
         note=(
             f"{len(relevant)} paraphrased quiz questions over {len(result.articles)} day pages "
             f"of news items (plus {len(unanswerable)} unanswerable): no question shares a "

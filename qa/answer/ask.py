@@ -1,10 +1,10 @@
 """Answering one question of a conversation, start to end:
 
-    follow-up resolved against the history (``qa.answer.followup``)
-      -> time words read as a date filter (``qa.timeexpr``, relative to the newest article)
-      -> question parsed once (speaker? kind?) -> one retrieval (``qa.search``)
-      -> sentences chosen (``qa.answer.select`` / ``qa.answer.statements``)
-      -> copies of a cited story listed beside the citation
+follow-up resolved against the history (``qa.answer.followup``)
+  -> time words read as a date filter (``qa.timeexpr``, relative to the newest article)
+  -> question parsed once (speaker? kind?) -> one retrieval (``qa.search``)
+  -> sentences chosen (``qa.answer.select`` / ``qa.answer.statements``)
+  -> copies of a cited story listed beside the citation
 """
 
 from __future__ import annotations
@@ -13,8 +13,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
+from qa.answer.compose import abstain
+from qa.answer.digest import DIGEST_K, digest_answer, nearest_dates
 from qa.answer.followup import resolve as resolve_followup
+from qa.answer.kinds import DIGEST_KINDS, NewsQuestion, news_question
 from qa.answer.select import parse_question, select_answer
+from qa.answer.timeline import latest_first, statements_by_date
 from qa.records import Answer, Filters, Passage
 from qa.search import Searcher, check_question
 from qa.store import Store
@@ -40,10 +44,19 @@ def ask(
     filters = filters or Filters()
     if resolved.article_ids:
         filters = replace(filters, article_ids=resolved.article_ids)
+    undated = filters
+    # A digest of a period no article is dated in says so; other questions search all dates.
+    digest_asked = news_question(resolved.question).kind in DIGEST_KINDS
     # Time words count only in what the user typed, not in context a follow-up added.
     text, filters, notes = interpret_time(
-        searcher.store, resolved.question, filters, today, asked=asked
-    )
+        searcher.store, resolved.question, filters, today, asked=asked,
+        keep_empty_period=digest_asked,
+    )  # fmt: skip
+    news = news_question(text)
+    if news.kind in DIGEST_KINDS and not resolved.exclude:
+        answer = digest(searcher, text, news, filters, undated, mode=mode, today=today)
+        shown = resolved.question if resolved.changed(asked) else ""
+        return replace(answer, question=question, resolved_question=shown, notes=tuple(notes))
     parsed = parse_question(text)
     # "What did X say?" wants every article quoting X, so it looks further.
     k = SPEAKER_K if parsed.speaker else ANSWER_K
@@ -61,20 +74,76 @@ def ask(
         exclude=resolved.exclude,
         abstain_below=abstain_below,
         filtered=filters.active(),
+        latest=news.kind == "latest",
     )
     answer = cite_copies(answer, retrieved.passages)
+    if news.kind == "latest":
+        answer = latest_first(answer)
+    elif answer.speaker and not answer.abstained:
+        answer = statements_by_date(answer)
     shown = resolved.question if resolved.changed(asked) else ""
     return replace(answer, question=question, resolved_question=shown, notes=tuple(notes))
 
 
+def digest(
+    searcher: Searcher,
+    text: str,
+    news: NewsQuestion,
+    filters: Filters,
+    undated: Filters,
+    *,
+    mode: str,
+    today: date | None,
+) -> Answer:
+    """An event or development question's dated digest (``qa.answer.digest``). When the
+    period asked about holds nothing on the topic, the answer says so and names the nearest
+    dates that do."""
+    retrieved = searcher.search([text], DIGEST_K, mode, filters, today)[0]
+    period = _period(filters) if filters != undated else ""
+    found = digest_answer(
+        text, news.kind, news.topic, retrieved.passages, retrieved.sentences, period=period
+    )
+    if found is not None:
+        return found
+    topic = " ".join(news.topic.split()) or "it"
+    if not period:
+        return replace(
+            abstain(text, f"The articles have no story on {topic}.", retrieved.passages, 0.0),
+            kind=news.kind,
+        )
+    wider = searcher.search([text], DIGEST_K, mode, undated, today)[0]
+    dates = nearest_dates(wider.passages, wider.sentences, news.topic, filters.since, filters.until)
+    offer = (
+        f" The nearest dates with stories on it: {', '.join(dates)}." if dates else
+        " No other date has a story on it either."
+    )  # fmt: skip
+    refusal = f"The articles have no story on {topic} {period}." + offer
+    return replace(abstain(text, refusal, wider.passages, 0.0), kind=news.kind)
+
+
+def _period(filters: Filters) -> str:
+    since, until = filters.since[:10], filters.until[:10]
+    if since and until:
+        return f"on {since}" if since == until else f"from {since} to {until}"
+    return f"since {since}" if since else f"until {until}" if until else ""
+
+
 def interpret_time(
-    store: Store, question: str, filters: Filters, today: date | None, asked: str = ""
+    store: Store,
+    question: str,
+    filters: Filters,
+    today: date | None,
+    asked: str = "",
+    *,
+    keep_empty_period: bool = False,
 ) -> tuple[str, Filters, list[str]]:
     """Turn "last week", "in March 2025"... into a date filter, relative to ``today``
     (default: the newest article's date not in the future, so an archive is read as of its
     own time).
     Returns (question without its time words, narrowed filters, notes saying how they were
-    read). Only words of ``asked`` (the user's own question) count when it is given."""
+    read). Only words of ``asked`` (the user's own question) count when it is given. A period
+    no article is dated in is searched anyway with ``keep_empty_period`` (a digest then says
+    the period holds nothing); otherwise all dates are searched, and the note says so."""
     reference = today or newest_date(store)
     found = find_time_range(asked or question, reference) if reference else None
     if found is not None and found.phrase not in question:
@@ -90,7 +159,7 @@ def interpret_time(
     matching = store.chunk_ids_where(
         narrowed.sources, since or None, until or None, narrowed.article_ids
     )
-    if not len(matching):
+    if not len(matching) and not keep_empty_period:
         note = f"dates: {found.description}, but no article is dated then; searched all dates"
         return question, filters, [note]
     note = f"dates: {found.description}"

@@ -196,9 +196,10 @@ def candidates(
     for (sentence, passage), sim, words in zip(items, similarity, sentence_terms, strict=True):
         match = _type_match(kind, sentence, lowered)
         length = min(len(sentence.text.split()), LONG_SENTENCE) / LONG_SENTENCE
-        lead = sentence.index == 0 or sentences_of[sentence.article_id][
-            sentence.index - 1
-        ].paragraph != sentence.paragraph
+        lead = (
+            sentence.index == 0
+            or sentences_of[sentence.article_id][sentence.index - 1].paragraph != sentence.paragraph
+        )
         rows.append(
             Candidate(
                 sentence,

@@ -40,7 +40,7 @@ from qa.answer.features import (
 from qa.answer.features import question_kind as question_type
 from qa.answer.statements import statements_answer
 from qa.errors import NewsQAError, StaleModelError
-from qa.mentions import names_found, question_names
+from qa.mentions import names_found, on_topic, question_names, topic_terms
 from qa.reader import candidate_text, get_reader
 from qa.records import Answer, Passage, Sentence
 from qa.speakers import mentions, speaker_in_question
@@ -64,6 +64,8 @@ ANSWER_SCORER = os.environ.get("NEWSQA_ANSWER_SCORER", "hand")
 READ_AT_MOST = 40
 MAX_SENTENCES = 3
 KEEP_WITHIN = 0.88  # keep further sentences scoring at least this share of the best one
+# A latest-value question weighs candidates this close to the best by date, not by score.
+LATEST_WITHIN = 0.75
 _SIMILARITY = FEATURES.index("similarity")
 _OVERLAP = FEATURES.index("overlap")
 _TYPE_MATCH = FEATURES.index("type_match")
@@ -99,13 +101,15 @@ def select_answer(
     exclude: frozenset[tuple[str, int]] = frozenset(),
     filtered: bool = False,
     selector: Selector | None = None,
+    latest: bool = False,
 ) -> Answer:
     """Answer ``question`` from retrieved ``passages``. ``sentences_of`` maps article id to
     all its sentences (for neighbours and context); ``embed`` gives sentences' unit vectors
     and ``question_vector`` is the question's. The answer's confidence is the abstention
     model's probability that the articles answer, judged on the candidates left after the
     speaker and follow-up filters (without the model: the best sentence score, threshold
-    ``HAND_THRESHOLD``). ``abstain_below`` overrides the threshold."""
+    ``HAND_THRESHOLD``). ``abstain_below`` overrides the threshold. ``latest``: the question
+    asks for a latest value, so the newest report on its topic leads (``_choose_latest``)."""
     reading = selector is None and _reading()
     selector = selector or learned_selector()
     abstainer = (
@@ -164,7 +168,9 @@ def select_answer(
             else f"The articles don't answer “{' '.join(text.split())}”."
         ) + (_unmentioned(missing) if off_topic else "")
         return abstain(text, refusal, passages, best)
-    chosen = _choose(scored)
+    chosen = (
+        _choose_latest(text, question.kind, scored, passages) if latest else None
+    ) or _choose(scored)
     chosen = _with_context(chosen, sentences_of)
     return compose(text, chosen, sentences_of, confidence=confidence)
 
@@ -206,9 +212,7 @@ def _scored(
     a candidate's score is the answer model's probability that it answers (the
     ``READ_AT_MOST`` best by the hand-set weights are read; the rest score 0)."""
     selector = selector or learned_selector()
-    found = candidates(
-        question.text, question.kind, question_vector, passages, sentences_of, embed
-    )
+    found = candidates(question.text, question.kind, question_vector, passages, sentences_of, embed)
     if not found:
         return []
     matrix = np.stack([c.features for c in found])
@@ -270,6 +274,45 @@ def _choose(scored: list[ScoredSentence]) -> list[ScoredSentence]:
     for candidate in scored:
         if len(chosen) == MAX_SENTENCES or candidate.score < KEEP_WITHIN * best:
             break
+        if any(same_fact(candidate.sentence.text, c.sentence.text) for c in chosen):
+            continue
+        chosen.append(candidate)
+    return chosen
+
+
+def _choose_latest(
+    question: str, kind: str, scored: list[ScoredSentence], passages: Sequence[Passage]
+) -> list[ScoredSentence]:
+    """For "What is the latest death toll …?": of the candidates scoring at least
+    ``LATEST_WITHIN`` of the best that are on the question's topic (its names and most of
+    its words, read with the headings above the sentence: ``qa.mentions.on_topic``, the test
+    retrieval's recency step uses) and, when the question asks for a kind of thing (a
+    number, a person...), name one, the best of the newest date first, then the best of
+    each earlier date, newest first. An older report that words the question more closely
+    must not hide a newer figure, and a newer sentence off the topic must not lead. Empty
+    when no candidate qualifies (the usual choice then stands)."""
+    best = scored[0].score
+    context = {(p.article.id, p.sentences[0].section): p.context for p in passages if p.sentences}
+    names, wanted = question_names(question), topic_terms(question)
+    pool = [
+        c
+        for c in scored
+        if c.score >= LATEST_WITHIN * best
+        and c.article.published
+        and (kind == "other" or c.type_match > 0)
+        and on_topic(
+            f"{context.get((c.article.id, c.sentence.section), c.article.title)} {c.sentence.text}",
+            names,
+            wanted,
+        )
+    ]
+    chosen: list[ScoredSentence] = []
+    for candidate in sorted(pool, key=lambda c: (c.article.published[:10], c.score), reverse=True):
+        if len(chosen) == MAX_SENTENCES:
+            break
+        day = candidate.article.published[:10]
+        if any(c.article.published[:10] == day for c in chosen):
+            continue  # one report a date: the history of a figure, not one day's copies
         if any(same_fact(candidate.sentence.text, c.sentence.text) for c in chosen):
             continue
         chosen.append(candidate)

@@ -71,7 +71,8 @@ def statements_answer(
         if (article.id, sentence.index) not in seen:
             seen.add((article.id, sentence.index))
             unique.append((article, sentence, person))
-    person = unique[0][2]
+    # The header names the person as the article that gives their role does.
+    person = next((p for _, _, p in unique if p.titles), unique[0][2])
     header = person.name + (f" ({person.titles[0]})" if person.titles else "")
     chosen = [ScoredSentence(s, a, 1.0, 1.0, 1.0, 1.0) for a, s, _ in unique]
     topic = topic_terms(question, speaker)

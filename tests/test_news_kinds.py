@@ -1,0 +1,201 @@
+"""News question kinds (qa.answer.kinds), the dated layouts (qa.answer.timeline) and the digest
+scoring (eval.metrics.digest_outcome): pure functions, no model."""
+
+import json
+
+import pytest
+
+from eval import metrics
+from qa.answer.kinds import news_question
+from qa.answer.timeline import latest_first, statements_by_date
+from qa.present import every_line, format_answer, references, shown_citations, timeline_html
+from qa.records import Answer, AnswerGroup, Article, Citation
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "topic"),
+    [
+        ("What happened in Myanmar?", "event", "Myanmar"),
+        ("What happened with the Louvre robbery?", "event", "the Louvre robbery"),
+        ("what's been happening in Gaza", "event", "Gaza"),
+        ("What’s the news on Venezuela?", "event", "Venezuela"),
+        ("Any news about the Louvre?", "event", "the Louvre"),
+        ("Tell me about the Gaza ceasefire", "event", "the Gaza ceasefire"),
+        ("What happened?", "event", ""),
+        ("What happened to the hostages?", "event", "the hostages"),
+        ("How has the Gaza ceasefire developed?", "development", "the Gaza ceasefire"),
+        ("How has the story of the Epstein files developed?", "development", "the Epstein files"),
+        ("What's new on the tariffs since April?", "development", "the tariffs"),
+        ("What is the latest on Ukraine?", "development", "Ukraine"),
+        ("Any updates on the strike?", "development", "the strike"),
+        ("What has Trump said about Greenland?", "statements", "Greenland"),
+        ("What did Ohanian say?", "statements", ""),
+        ("What is the latest death toll from the earthquakes in Venezuela?", "latest", ""),
+        ("Who is Japan's prime minister now?", "latest", ""),
+        ("Who won the 2025 German federal election?", "fact", ""),
+        ("How many people died in the Myanmar earthquake?", "fact", ""),
+        ("How did the vote go?", "fact", ""),
+        ("How has it changed?", "fact", ""),
+        # A fact asked with "what happened to": a long topic is a thing's attribute.
+        ("What happened to the rate of flow in the Rhine during the straightening program?",
+         "fact", ""),
+        # "latest" in passing in a long compound question is no latest-value question.
+        ("Between the article from 'The Sydney Morning Herald' published on October 1st "
+         "featuring Chris Hammer's latest book and the 'Polygon' article, was the reporting "
+         "consistent?", "fact", ""),
+    ],
+)  # fmt: skip
+def test_news_question_kinds(question, kind, topic):
+    found = news_question(question)
+    assert (found.kind, found.topic) == (kind, topic)
+
+
+def test_statements_name_the_speaker():
+    assert news_question("What has the mayor said about the sea wall?").who == "the mayor"
+    assert news_question("What did Jane Doe say?").who == "Jane Doe"
+
+
+# -- dated layouts ---------------------------------------------------------------------------------
+def article(day: str, name: str) -> Article:
+    return Article(id=name, title=f"Report {name}", text="x" * 200, source=name, published=day)
+
+
+def citation(n: int, day: str, name: str, sentence: str) -> Citation:
+    return Citation(n, article(day, name), sentence, 0, len(sentence), 0)
+
+
+def answer_of(*citations: Citation, speaker: str = "", text: str = "") -> Answer:
+    return Answer("q", text or "\n".join(c.sentence for c in citations), False, 0.9, citations,
+                  speaker=speaker)  # fmt: skip
+
+
+def test_latest_first_leads_with_the_newest_report_and_dates_the_rest():
+    answer = latest_first(
+        answer_of(
+            citation(1, "2026-07-05", "a", "The toll rises to 3,342."),
+            citation(2, "2026-08-03", "b", "The toll exceeds 6,000."),
+            citation(3, "2026-07-17", "c", "The toll rises to 5,069."),
+        )
+    )
+    assert answer.kind == "latest"
+    assert answer.text.split("\n") == [
+        "As of 2026-08-03: The toll exceeds 6,000. [1]",
+        "Earlier:",
+        "  2026-07-17: The toll rises to 5,069. [2]",
+        "  2026-07-05: The toll rises to 3,342. [3]",
+    ]
+    assert [c.n for c in answer.citations] == [1, 2, 3]  # renumbered in the new order
+    assert [(g.label, g.date) for g in answer.groups] == [
+        ("latest", "2026-08-03"),
+        ("earlier", "2026-07-17"),
+        ("earlier", "2026-07-05"),
+    ]
+
+
+def test_one_date_or_an_undated_report_leaves_the_answer_as_it_was():
+    same_day = answer_of(
+        citation(1, "2026-07-05", "a", "One."), citation(2, "2026-07-05", "b", "Two.")
+    )
+    assert latest_first(same_day).text == same_day.text
+    undated = answer_of(citation(1, "", "a", "One."), citation(2, "2026-07-05", "b", "Two."))
+    assert latest_first(undated).text == undated.text
+    assert latest_first(undated).kind == "latest"
+
+
+def test_statements_over_time_newest_first_under_the_speaker():
+    answer = statements_by_date(
+        answer_of(
+            citation(1, "2025-02-01", "a", "Doe said the town would rebuild the sea wall."),
+            citation(2, "2025-02-20", "b", "Doe said the repairs would end in June."),
+            citation(2, "2025-02-20", "b", "“We are on time,” Doe said."),
+            speaker="Jane Doe",
+            text="Jane Doe (mayor):\n  ...",
+        )
+    )
+    assert answer.text.split("\n") == [
+        "Jane Doe (mayor), newest first:",
+        "  2025-02-20: Doe said the repairs would end in June. [1]",
+        "  2025-02-20: “We are on time,” Doe said. [1]",
+        "  2025-02-01: Doe said the town would rebuild the sea wall. [2]",
+    ]
+    assert [(g.date, g.citations) for g in answer.groups] == [
+        ("2025-02-20", (0, 1)),
+        ("2025-02-01", (2,)),
+    ]
+    assert json.loads(json.dumps(answer.to_dict()))["groups"][0] == {
+        "label": "2025-02-20",
+        "date": "2025-02-20",
+        "citations": [0, 1],
+    }
+
+
+# -- a digest's hidden stories ---------------------------------------------------------------------
+def digest() -> Answer:
+    citations = (
+        citation(1, "2025-01-02", "a", "Story A."),
+        citation(2, "2025-01-09", "b", "Story B."),
+        citation(3, "2025-01-05", "c", "Story C, beyond the cap."),
+    )
+    groups = tuple(AnswerGroup(c.article.published, c.article.published, (i,))
+                   for i, c in enumerate(citations))  # fmt: skip
+    text = "News on X — 3 stories, oldest first:\n  2025-01-02: Story A. [1]\n  2025-01-09: " \
+        "Story B. [2]\n1 more story (ask with --all, or see the sources)"  # fmt: skip
+    return Answer("q", text, False, 1.0, citations, kind="event", groups=groups, more=1)
+
+
+def test_a_digest_shows_its_cap_and_lists_the_rest_on_request():
+    answer = digest()
+    assert [c.sentence for c in shown_citations(answer)] == ["Story A.", "Story B."]
+    assert references(answer) == ["[1] Report a — a, 2025-01-02", "[2] Report b — b, 2025-01-09"]
+    assert len(references(answer, every=True)) == 3
+    assert every_line(answer).split("\n") == [
+        "News on X — 3 stories, oldest first:",
+        "  2025-01-02: Story A. [1]",
+        "  2025-01-05: Story C, beyond the cap. [3]",
+        "  2025-01-09: Story B. [2]",
+    ]
+    assert "1 more story" in format_answer(answer)
+    assert "Story C" in format_answer(answer, every=True)
+    assert "1 more story" not in format_answer(answer, every=True)
+
+
+def test_the_timeline_lists_dates_oldest_first_and_greys_hidden_stories():
+    html = timeline_html(digest())
+    assert html.index("2025-01-02") < html.index("2025-01-05") < html.index("2025-01-09")
+    assert '<li class="nq-hidden">Story C, beyond the cap.' in html
+    assert '<li class="nq-shown">Story A.' in html
+    assert "1 more not in the answer" in html
+    one_date = answer_of(citation(1, "2025-01-02", "a", "Only."))
+    assert timeline_html(one_date) == ""
+
+
+# -- scoring a digest ----------------------------------------------------------------------------
+def test_digest_outcome_recall_is_capped_precision_is_strict_dates_must_ascend():
+    gold = [f"story {i}" for i in range(10)]
+    shown = [("2025-01-01", "story 0"), ("2025-01-02", "story 1"), ("2025-01-03", "off topic")]
+    recall, precision, in_order = metrics.digest_outcome(shown, gold, cap=8)
+    assert recall == pytest.approx(2 / 8)  # 10 gold stories, at most 8 can be shown
+    assert precision == pytest.approx(2 / 3)
+    assert in_order is True
+    _, _, in_order = metrics.digest_outcome(list(reversed(shown)), gold, cap=8)
+    assert in_order is False
+    recall, precision, _ = metrics.digest_outcome([("2025-01-01", "story 0")], gold[:2], cap=8)
+    assert (recall, precision) == (0.5, 1.0)
+    assert metrics.digest_outcome([], gold, cap=8)[:2] == (0.0, 0.0)  # a refusal scores nothing
+
+
+def test_answer_scores_report_digest_and_newest_first_only_where_measured():
+    plain = metrics.AnswerOutcome(False, True, 1, 1, True)
+    assert "Story recall" not in metrics.answer_scores({"a": plain}, set())
+    outcomes = {
+        "a": metrics.AnswerOutcome(False, None, 2, 2, None, 1.0, 0.5, True),
+        "b": metrics.AnswerOutcome(True, None, 0, 0, None, 0.0, 0.0, True),
+        "c": metrics.AnswerOutcome(False, True, 1, 1, True, newest_first=False),
+        "d": metrics.AnswerOutcome(False, True, 1, 1, True, newest_first=True),
+    }
+    scores = metrics.answer_scores(outcomes, set())
+    assert scores["Story recall"] == 0.5
+    assert scores["Story precision"] == 0.25
+    assert scores["Date order"] == 1.0
+    assert scores["Digest answered"] == 0.5
+    assert scores["Newest first"] == 0.5
