@@ -228,7 +228,8 @@ def answer_scores(outcomes: Mapping[str, AnswerOutcome], unanswerable: set[str])
     first hit (the same, for the first cited sentence alone),
     answered share (answerable questions given an answer rather than an abstention),
     citation exactness (over all citations; vacuously 1.0 with none) and abstention
-    precision / recall / F1, abstaining being the positive class (0.0 when undefined)."""
+    precision / recall / F1, abstaining being the positive class (0.0 when undefined); on a
+    digest set, the digest scores (``DIGEST_METRICS``) with answered share and exactness."""
     judged = [o.answer_hit for o in outcomes.values() if o.answer_hit is not None]
     first = [bool(o.first_hit) for o in outcomes.values() if o.answer_hit is not None]
     answerable = [o for q, o in outcomes.items() if q not in unanswerable]
@@ -252,6 +253,12 @@ def answer_scores(outcomes: Mapping[str, AnswerOutcome], unanswerable: set[str])
     newest = [float(o.newest_first) for o in outcomes.values() if o.newest_first is not None]
     if newest:
         digest_scores["Newest first"] = _mean(newest)
+    answered = sum(not o.abstained for o in answerable) / len(answerable) if answerable else 0.0
+    cited_exactly = exact / n_citations if n_citations else 1.0
+    if digests and not judged and not should:
+        # A digest set has no short answers and no unanswerable questions: answer hit and
+        # abstention are undefined there, not 0.
+        return digest_scores | {"Answered": answered, "Citation exact": cited_exactly}
     return digest_scores | {
         "Answer hit": sum(judged) / len(judged) if judged else 0.0,
         "First hit": sum(first) / len(first) if first else 0.0,

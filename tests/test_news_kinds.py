@@ -199,3 +199,10 @@ def test_answer_scores_report_digest_and_newest_first_only_where_measured():
     assert scores["Date order"] == 1.0
     assert scores["Digest answered"] == 0.5
     assert scores["Newest first"] == 0.5
+
+
+def test_a_digest_set_reports_no_answer_hit_or_abstention_it_cannot_measure():
+    outcomes = {"a": metrics.AnswerOutcome(False, None, 2, 2, None, 1.0, 1.0, True)}
+    assert set(metrics.answer_scores(outcomes, set())) == {
+        *metrics.DIGEST_METRICS, "Answered", "Citation exact"
+    }
