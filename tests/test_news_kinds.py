@@ -65,8 +65,8 @@ def citation(n: int, day: str, name: str, sentence: str) -> Citation:
 
 
 def answer_of(*citations: Citation, speaker: str = "", text: str = "") -> Answer:
-    return Answer("q", text or "\n".join(c.sentence for c in citations), False, 0.9, citations,
-                  speaker=speaker)  # fmt: skip
+    text = text or "\n".join(f"{c.sentence} [{c.n}]" for c in citations)
+    return Answer("q", text, False, 0.9, citations, speaker=speaker)
 
 
 def test_latest_first_leads_with_the_newest_report_and_dates_the_rest():
@@ -206,3 +206,46 @@ def test_a_digest_set_reports_no_answer_hit_or_abstention_it_cannot_measure():
     assert set(metrics.answer_scores(outcomes, set())) == {
         *metrics.DIGEST_METRICS, "Answered", "Citation exact"
     }
+
+
+# -- reports that disagree -----------------------------------------------------------------------
+def test_figures_read_the_quantity_a_number_counts():
+    from qa.answer.disagree import figures
+
+    assert figures("The death toll has risen to 3,342.") == {"deaths": {3342.0}}
+    assert figures("At least 27 people are killed and 30 others are injured.") == {
+        "deaths": {27.0}, "injured": {30.0}
+    }
+    assert figures("The party wins 28.5% of the vote and 120 seats.") == {
+        "percent": {28.5}, "seats": {120.0}
+    }
+    assert figures("The summit opens in Lisbon on 3 May.") == {}
+
+
+def test_two_sources_two_figures_the_same_dates_are_set_side_by_side():
+    from qa.answer.disagree import set_side_by_side
+
+    answer = answer_of(
+        citation(1, "2026-07-05", "a", "The ministry says the death toll has risen to 3,342."),
+        citation(2, "2026-07-06", "b", "Rescuers say 4,100 people were killed."),
+        citation(3, "2026-07-06", "b", "Aid arrives in Caracas."),
+    )
+    sided = set_side_by_side(answer)
+    assert sided.text.split("\n") == [
+        "Reports differ on deaths:",
+        "  2026-07-05, a: The ministry says the death toll has risen to 3,342. [1]",
+        "  2026-07-06, b: Rescuers say 4,100 people were killed. [2]",
+        "Aid arrives in Caracas. [3]",
+    ]
+    assert sided.groups[0] == AnswerGroup("reports differ", "2026-07-06", (0, 1))
+    # A week apart it is an update, not a disagreement; the same figure is agreement.
+    later = answer_of(
+        citation(1, "2026-07-05", "a", "The death toll has risen to 3,342."),
+        citation(2, "2026-07-12", "b", "The death toll has risen to 4,100."),
+    )
+    assert set_side_by_side(later) == later
+    same = answer_of(
+        citation(1, "2026-07-05", "a", "The death toll has risen to 3,342."),
+        citation(2, "2026-07-05", "b", "Officials count 3,342 deaths."),
+    )
+    assert set_side_by_side(same) == same

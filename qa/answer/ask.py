@@ -15,6 +15,7 @@ from datetime import date
 
 from qa.answer.compose import abstain
 from qa.answer.digest import DIGEST_K, digest_answer, nearest_dates
+from qa.answer.disagree import set_side_by_side
 from qa.answer.followup import resolve as resolve_followup
 from qa.answer.kinds import DIGEST_KINDS, NewsQuestion, news_question
 from qa.answer.select import parse_question, select_answer
@@ -81,6 +82,8 @@ def ask(
         answer = latest_first(answer)
     elif answer.speaker and not answer.abstained:
         answer = statements_by_date(answer)
+    if not answer.speaker:
+        answer = set_side_by_side(answer)  # two sources, two figures, the same dates
     shown = resolved.question if resolved.changed(asked) else ""
     return replace(answer, question=question, resolved_question=shown, notes=tuple(notes))
 
