@@ -218,3 +218,49 @@ def test_cli_prints_the_digest_and_all_of_it_on_request(news_index):
     assert printed[1].startswith("  2025-03-28: A magnitude 7.7 earthquake")
     assert run.stdout == format_answer(news_index.ask(
         "What happened with the Myanmar earthquake?"), every=True) + "\n"  # fmt: skip
+
+
+# -- the chat and its API, real server, real browser -------------------------------------------
+@pytest.fixture(scope="module")
+def news_server(news_index):
+    from .conftest import running_app
+
+    with running_app(news_index) as url:
+        yield url
+
+
+def test_the_api_returns_the_digest_layout(news_server):
+    from .conftest import app_client
+
+    text, answer = app_client(news_server).predict(
+        "What happened in Myanmar in March 2025?", api_name="/ask"
+    )
+    assert text.startswith("News on Myanmar from 2025-03-01 to 2025-03-31 — 3 stories")
+    assert answer["kind"] == "event"
+    assert [g["date"] for g in answer["groups"]] == ["2025-03-28", "2025-03-29", "2025-03-31"]
+
+
+@pytest.mark.browser
+def test_the_chat_shows_a_dated_list_and_a_timeline(news_server, browser):
+    from .conftest import CHROMIUM, require
+
+    require(CHROMIUM.exists(), "needs Debian's Chromium at /usr/bin/chromium")
+    page = browser.new_page(viewport={"width": 1360, "height": 900})
+    try:
+        page.goto(news_server)
+        box = page.locator("#nq-question textarea")
+        box.wait_for()
+        box.fill("What happened in Myanmar in March 2025?")
+        box.press("Enter")
+        chat = page.locator("#nq-chat")
+        chat.locator("li", has_text="2025-03-31: The Myanmar government declares").wait_for(
+            timeout=30_000
+        )
+        assert chat.locator("strong", has_text="News on Myanmar").first.is_visible()
+        assert chat.locator("li").count() >= 3  # one list item a story
+        timeline = page.locator("#nq-sources .nq-timeline")
+        timeline.wait_for()
+        dates = timeline.locator(".nq-date").all_inner_texts()
+        assert dates == ["2025-03-28", "2025-03-29", "2025-03-31"]
+    finally:
+        page.close()
