@@ -346,6 +346,10 @@ def _with_reader(q: Question) -> np.ndarray:
     return np.append(described, best)
 
 
+# Judged story by story, with no short answers or unanswerable questions to learn from.
+DIGEST_SETS = ("news-digest",)
+
+
 def _collect_all(
     names: Sequence[str], data_dir: Path, index_dir: Path | None, log, read: bool = False
 ) -> dict[str, list[Question]]:
@@ -369,7 +373,11 @@ def _collect_all(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.train_selector", description=__doc__)
-    parser.add_argument("--dataset", default=",".join(DATASETS), help="datasets (default: all)")
+    parser.add_argument(
+        "--dataset",
+        default=",".join(n for n in DATASETS if n not in DIGEST_SETS),
+        help="datasets (default: all with short answers)",
+    )
     parser.add_argument(
         "--data-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "datasets"
     )
