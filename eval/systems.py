@@ -88,4 +88,13 @@ register(
         "hybrid, then its top 20 re-ranked by their best sentence's cosine (qa.rescore)",
     )
 )
+register(
+    mode_system(
+        "hybrid+reader",
+        "hybrid+reader",
+        "hybrid, then its top 20 re-read by the trained answer model (qa.reader, qa.rescore)",
+    )
+)
+# hybrid+reader reads 20 passages a question with the answer model: opt-in (--systems), as
+# it is not the default (README, "Retrieval").
 DEFAULT_SYSTEMS = ("bm25", "dense", "hybrid", "hybrid+rescore")

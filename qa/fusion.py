@@ -54,9 +54,9 @@ import numpy as np
 
 from qa.backends import Hits
 
-MODES = ("hybrid", "dense", "bm25", "hybrid+rescore")
+MODES = ("hybrid", "dense", "bm25", "hybrid+rescore", "hybrid+reader")
 DEFAULT_MODE = "hybrid"
-FUSED_MODES = frozenset({"hybrid", "hybrid+rescore"})
+FUSED_MODES = frozenset({"hybrid", "hybrid+rescore", "hybrid+reader"})
 FUSION_DEPTH = 50  # candidates taken from each search before fusing (at least k)
 DENSE_WEIGHT = 0.5  # alpha: the dense share of the fused score; bm25 gets 1 - alpha
 

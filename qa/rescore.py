@@ -71,3 +71,11 @@ def rescore(
     ]
     rescored.sort(key=lambda pair: (-pair[1], pair[0]))
     return rescored + [(chunk_id, (1 - weight) * score) for chunk_id, score in ranking[head:]]
+
+
+# -- the answer model as the second stage: ``mode="hybrid+reader"`` ------------------------------
+# The first READER_DEPTH fused candidates are read by the trained answer model (``qa.reader``)
+# and re-scored ``(1 - READER_WEIGHT) * fused + READER_WEIGHT * minmax(model)`` by ``rescore``.
+# Both chosen with ``python -m eval.rerank_study`` (README, "Retrieval").
+READER_DEPTH = 20
+READER_WEIGHT = 0.5

@@ -2,7 +2,8 @@
 
     embed the questions (once) -> dense and BM25 backends -> fusion (``qa.fusion``)
         -> for "latest" questions, recency (``qa.fusion.prefer_recent``, ``newest_on_topic``)
-        -> optional sentence rescoring (``qa.rescore``) -> passages read from the store
+        -> optional second stage (``qa.rescore``: sentence vectors, or the answer model)
+        -> passages read from the store
         -> copies of one story collapsed ("also reported by")
 
 A ``Retrieved`` carries everything the answer step needs — the passages, every sentence of
@@ -34,7 +35,13 @@ from qa.fusion import (
 )
 from qa.mentions import on_topic, question_names, topic_terms
 from qa.records import Article, Filters, Passage, Sentence
-from qa.rescore import RESCORE_DEPTH, best_sentence_scores, rescore
+from qa.rescore import (
+    READER_DEPTH,
+    READER_WEIGHT,
+    RESCORE_DEPTH,
+    best_sentence_scores,
+    rescore,
+)
 from qa.sentence_vectors import SentenceVectors
 from qa.store import Store, StoredChunk
 from qa.timeexpr import find_time_range, wants_latest
@@ -108,17 +115,21 @@ class Searcher:
         leads = self._prefer_recent(questions, rankings, latest, today)
         # One read of the store per batch: the chunks ranked (and re-ranked), their articles
         # and every sentence of those articles, which the answer step needs too.
-        head = max(depth, RESCORE_DEPTH) if mode == "hybrid+rescore" else depth
+        head = {"hybrid+rescore": RESCORE_DEPTH, "hybrid+reader": READER_DEPTH}.get(mode, 0)
+        head = max(depth, head)
         chunks = self.store.chunks(list({c for ranking in rankings for c, _ in ranking[:head]}))
         articles = {a.id: a for a in self.store.articles({c.article_id for c in chunks.values()})}
         sentences = {
             article_id: tuple(self.store.sentences(article_id, article.text))
             for article_id, article in articles.items()
         }
-        if mode == "hybrid+rescore":
-            assert vectors is not None
-            rankings = self._rescore(vectors, rankings, chunks, articles, sentences)
-            # The newest report on a "latest" question's topic stays first (rescoring
+        if mode in ("hybrid+rescore", "hybrid+reader"):
+            if mode == "hybrid+rescore":
+                assert vectors is not None
+                rankings = self._rescore(vectors, rankings, chunks, articles, sentences)
+            else:
+                rankings = self._read(questions, rankings, chunks, articles)
+            # The newest report on a "latest" question's topic stays first (re-scoring
             # weighs sentences, not dates).
             for i, lead in leads.items():
                 rankings[i] = lead_with(rankings[i], lead)
@@ -223,6 +234,34 @@ class Searcher:
             owners = [i for i, c in enumerate(head) for _ in sentences_of[c]]
             best = best_sentence_scores(question, found[rows], owners, len(head))
             rescored.append(rescore(ranking, best))
+        return rescored
+
+    def _read(
+        self,
+        questions: Sequence[str],
+        rankings: list[Ranking],
+        chunks: dict[int, StoredChunk],
+        articles: dict[str, Article],
+    ) -> list[Ranking]:
+        """Re-rank each question's first ``READER_DEPTH`` candidates with the answer model
+        reading the question with each passage and its title (``qa.rescore``: the second
+        stage of ``mode="hybrid+reader"``); one batch for all of them."""
+        from qa.reader import candidate_text, get_reader
+
+        rankings = [[(c, s) for c, s in ranking if c in chunks] for ranking in rankings]
+        heads = [[c for c, _ in ranking[:READER_DEPTH]] for ranking in rankings]
+        pairs_q, pairs_t = [], []
+        for question, head in zip(questions, heads, strict=True):
+            for chunk_id in head:
+                chunk = chunks[chunk_id]
+                article = articles[chunk.article_id]
+                pairs_q.append(question)
+                pairs_t.append(candidate_text(article.text[chunk.start : chunk.end], article.title))
+        scores = get_reader().score(pairs_q, pairs_t) if pairs_q else np.zeros(0)
+        rescored, at = [], 0
+        for ranking, head in zip(rankings, heads, strict=True):
+            rescored.append(rescore(ranking, scores[at : at + len(head)], READER_WEIGHT))
+            at += len(head)
         return rescored
 
     def _collapse_copies(self, passages: list[Passage]) -> list[Passage]:

@@ -83,7 +83,8 @@ def test_rescore_edge_cases():
 
 
 def test_every_mode_is_accepted():
-    assert "hybrid+rescore" in MODES and all(check_mode(m) == m for m in MODES)
+    assert {"hybrid+rescore", "hybrid+reader"} <= set(MODES)
+    assert all(check_mode(m) == m for m in MODES)
 
 
 def test_rescoring_promotes_the_chunk_holding_the_answer_sentence(tmp_path, fake_embedder):
@@ -114,6 +115,33 @@ def test_rescoring_promotes_the_chunk_holding_the_answer_sentence(tmp_path, fake
     assert [p.rank for p in rescored] == [1, 2, 3]
     assert rescored[0].score > rescored[1].score > rescored[2].score
     assert embedded == 0  # rescoring and answering read the sentence vectors stored at ingest
+
+
+def test_the_answer_model_reranks_the_fused_head(tmp_path, fake_embedder):
+    """hybrid+reader: the fused candidates re-scored (1 - w) * fused + w * minmax(model),
+    the model reading the question with each passage and its title."""
+    from qa.reader import candidate_text, get_reader
+    from qa.rescore import READER_WEIGHT
+
+    question = "How many boats did fishermen lose in the storm?"
+    articles = [
+        make_article(title="Council", text="The council debated parking fees at length. "
+                     "Fishermen lost forty boats in the storm last night."),
+        make_article(title="Festival", text="Fishermen showed boats at the festival. The "
+                     "storm season starts soon, fishermen said."),
+        make_article(title="Outlook", text="A storm is expected over the weekend."),
+    ]  # fmt: skip
+    with Index.open(tmp_path / "ix", create=True, embedder=fake_embedder) as index:
+        index.add(articles)
+        fused = index.retrieve(question, k=3, mode="hybrid")
+        read = index.retrieve(question, k=3, mode="hybrid+reader")
+    model = get_reader().score(
+        [question] * 3, [candidate_text(p.text, p.article.title) for p in fused]
+    )
+    expected = rescore([(p.chunk_id, p.score) for p in fused], model, READER_WEIGHT)
+    assert [p.chunk_id for p in read] == [c for c, _ in expected]
+    assert [p.score for p in read] == pytest.approx([s for _, s in expected])
+    assert read[0].article.title == "Council"  # the passage that says how many
 
 
 def test_rescoring_with_nothing_to_rescore(tmp_path, fake_embedder):
@@ -195,7 +223,7 @@ def test_latest_questions_lead_with_the_newest_report_on_the_topic(fake_index):
         make_article(title="Floods", published="2026-08-20", text=(
             "The death toll from floods in Pakistan reaches 40, the disaster agency reports.")),
     ])  # fmt: skip
-    for mode in ("bm25", "dense", "hybrid", "hybrid+rescore"):
+    for mode in ("bm25", "dense", "hybrid", "hybrid+rescore", "hybrid+reader"):
         latest = fake_index.retrieve("latest Ebola death toll in the Congo", k=3, mode=mode)
         assert latest[0].article.title == "Outbreak", mode  # newest on the topic
         assert [p.article.title for p in latest].index("Floods") > 0  # newer, off the topic
