@@ -2,7 +2,8 @@
 
 For every answerable question of every dataset, indexed with the shared distractor pool as in
 ``python -m eval --distractors``, the first ``DEPTH`` passages of plain ``hybrid`` are read by
-the answer model (``qa.reader``) two ways:
+the answer model (``qa.reader``) two ways (each question read as the eval reads it: time
+words become a date filter first):
 
 * **passage**: the question with the passage's text and its title (truncated to the model's
   128 word pieces);
@@ -39,7 +40,7 @@ from qa.fusion import minmax
 from qa.reader import candidate_text, get_reader
 
 DEPTH = 30
-WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+WEIGHTS = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0)
 DEPTHS = (10, 20, 30)
 CUTOFF = 10
 
@@ -93,9 +94,10 @@ def collect(names: Sequence[str], data_dir: Path, index_dir: Path | None, log) -
             with variant_index(variant, pooled, index_root=index_dir, embedder=embedder) as index:
                 index.add(evalset.articles)
                 for n, qid in enumerate(evalset.answerable, start=1):
-                    question = evalset.queries[qid]
+                    # Read as the eval's systems read it: time words become a date filter.
+                    question, filters, _ = index.interpret_time(evalset.queries[qid])
                     golds = evalset.relevant[qid]
-                    found = index.searcher.search([question], DEPTH, "hybrid")[0]
+                    found = index.searcher.search([question], DEPTH, "hybrid", filters)[0]
                     passages = found.passages
                     passage, sentence = read_question(reader, question, passages,
                                                       found.sentences)  # fmt: skip

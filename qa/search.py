@@ -128,7 +128,7 @@ class Searcher:
                 assert vectors is not None
                 rankings = self._rescore(vectors, rankings, chunks, articles, sentences)
             else:
-                rankings = self._read(questions, rankings, chunks, articles)
+                rankings = self._read(questions, rankings, chunks, articles, sentences)
             # The newest report on a "latest" question's topic stays first (re-scoring
             # weighs sentences, not dates).
             for i, lead in leads.items():
@@ -242,25 +242,40 @@ class Searcher:
         rankings: list[Ranking],
         chunks: dict[int, StoredChunk],
         articles: dict[str, Article],
+        stored: dict[str, tuple[Sentence, ...]],
     ) -> list[Ranking]:
         """Re-rank each question's first ``READER_DEPTH`` candidates with the answer model
-        reading the question with each passage and its title (``qa.rescore``: the second
-        stage of ``mode="hybrid+reader"``); one batch for all of them."""
+        (``qa.rescore``: the second stage of ``mode="hybrid+reader"``). It reads each
+        sentence of a candidate as the answer step does (with the title and the sentence
+        before it), and a candidate scores its best sentence; all in one batch."""
         from qa.reader import candidate_text, get_reader
 
         rankings = [[(c, s) for c, s in ranking if c in chunks] for ranking in rankings]
         heads = [[c for c, _ in ranking[:READER_DEPTH]] for ranking in rankings]
-        pairs_q, pairs_t = [], []
+        pairs_q: list[str] = []
+        pairs_t: list[str] = []
+        owners: list[int] = []  # which candidate, counted across all questions, a pair reads
+        candidate = 0
         for question, head in zip(questions, heads, strict=True):
             for chunk_id in head:
                 chunk = chunks[chunk_id]
-                article = articles[chunk.article_id]
-                pairs_q.append(question)
-                pairs_t.append(candidate_text(article.text[chunk.start : chunk.end], article.title))
-        scores = get_reader().score(pairs_q, pairs_t) if pairs_q else np.zeros(0)
+                title = articles[chunk.article_id].title
+                sentences = stored[chunk.article_id]
+                for sentence in sentences[chunk.first_sentence : chunk.last_sentence + 1]:
+                    if sentence.heading:
+                        continue
+                    before = sentences[sentence.index - 1] if sentence.index else None
+                    previous = before.text if before is not None and not before.heading else ""
+                    pairs_q.append(question)
+                    pairs_t.append(candidate_text(sentence.text, title, previous))
+                    owners.append(candidate)
+                candidate += 1
+        best = np.zeros(candidate)
+        if pairs_q:
+            np.maximum.at(best, np.asarray(owners), get_reader().score(pairs_q, pairs_t))
         rescored, at = [], 0
         for ranking, head in zip(rankings, heads, strict=True):
-            rescored.append(rescore(ranking, scores[at : at + len(head)], READER_WEIGHT))
+            rescored.append(rescore(ranking, best[at : at + len(head)], READER_WEIGHT))
             at += len(head)
         return rescored
 

@@ -119,7 +119,8 @@ def test_rescoring_promotes_the_chunk_holding_the_answer_sentence(tmp_path, fake
 
 def test_the_answer_model_reranks_the_fused_head(tmp_path, fake_embedder):
     """hybrid+reader: the fused candidates re-scored (1 - w) * fused + w * minmax(model),
-    the model reading the question with each passage and its title."""
+    the model reading each sentence with its title (and the sentence before it) and a
+    passage scoring its best sentence."""
     from qa.reader import candidate_text, get_reader
     from qa.rescore import READER_WEIGHT
 
@@ -135,9 +136,21 @@ def test_the_answer_model_reranks_the_fused_head(tmp_path, fake_embedder):
         index.add(articles)
         fused = index.retrieve(question, k=3, mode="hybrid")
         read = index.retrieve(question, k=3, mode="hybrid+reader")
-    model = get_reader().score(
-        [question] * 3, [candidate_text(p.text, p.article.title) for p in fused]
-    )
+        stored = {p.article.id: index.sentences(p.article.id) for p in fused}
+
+    # One batch, in ranking order, as the search reads them: int8 activations are quantised
+    # per batch, so a probability depends (slightly) on what it is read with.
+    texts, owners = [], []
+    for i, passage in enumerate(fused):
+        sentences = stored[passage.article.id]
+        for s in passage.sentences:
+            if not s.heading:
+                previous = sentences[s.index - 1].text if s.index else ""
+                texts.append(candidate_text(s.text, passage.article.title, previous))
+                owners.append(i)
+    probabilities = get_reader().score([question] * len(texts), texts)
+    model = [max(p for p, o in zip(probabilities, owners, strict=True) if o == i)
+             for i in range(len(fused))]  # fmt: skip
     expected = rescore([(p.chunk_id, p.score) for p in fused], model, READER_WEIGHT)
     assert [p.chunk_id for p in read] == [c for c, _ in expected]
     assert [p.score for p in read] == pytest.approx([s for _, s in expected])

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from eval.datasets import multihop_rag, news_digest, news_quiz, sample, squad2
+from eval.datasets import multihop_rag, news_digest, news_quiz, sample, squad2, squad2_long
 from eval.datasets.base import EvalSet
 
 
@@ -25,6 +25,12 @@ DATASETS: dict[str, DatasetSpec] = {
             "sample", None, lambda _folder: sample.load(), "hand-written questions, 1 article"
         ),
         DatasetSpec("squad2", squad2.FOLDER, squad2.load, "SQuAD 2.0 sample, 500 questions"),
+        DatasetSpec(
+            "squad2-long",
+            squad2_long.FOLDER,
+            squad2_long.load,
+            "the squad2 sample over its 35 whole Wikipedia articles (long documents)",
+        ),
         DatasetSpec(
             "multihop-rag", multihop_rag.FOLDER, multihop_rag.load, "MultiHop-RAG sample, 500"
         ),
