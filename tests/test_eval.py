@@ -910,13 +910,14 @@ def test_missing_data_dir_is_a_clear_error(monkeypatch, tmp_path, capsys):
     assert main([]) == 2
     err = capsys.readouterr().err
     assert err.startswith(
-        "error: squad2, multihop-rag, news-quiz, news-digest need the shared datasets"
+        "error: squad2, squad2-long, multihop-rag, news-quiz, news-digest need the shared "
+        "datasets"
     )
     assert "pass --data-dir DIR" in err and "Traceback" not in err
     assert main(["--data-dir", str(tmp_path / "nope")]) == 2
     assert "--data-dir" in capsys.readouterr().err
     assert main(["--dataset", "squad3"]) == 2
-    assert "unknown dataset 'squad3'; choose from: sample, squad2, multihop-rag, news-quiz" in (
+    assert f"unknown dataset 'squad3'; choose from: {', '.join(DATASETS)}" in (
         capsys.readouterr().err
     )
     assert main(["--dataset", "sample", "--systems", "bm25,nope"]) == 2
