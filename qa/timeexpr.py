@@ -181,7 +181,22 @@ def find_time_range(question: str, reference: date) -> TimeRange | None:
     phrase = question[best.start : best.end]
     since = best.since.isoformat() if best.since else ""
     until = best.until.isoformat() if best.until else ""
+    if since and _EVENT_ANCHOR.search(question[: best.start]):
+        # "since its war with Russia began in 2022": the date of the event the question
+        # counts from, not the period it asks about, which runs from then to now.
+        return TimeRange(since, "", phrase, _describe(phrase, since, "") + " (an event's date: "
+                         "from then on)")  # fmt: skip
     return TimeRange(since, until, phrase, _describe(phrase, since, until))
+
+
+# "since/after <an event> began|started|struck… in <time>": the time dates an event the
+# question counts from (read by ``find_time_range`` as "from then on").
+_EVENT_ANCHOR = re.compile(
+    r"\b(?:since|after)\b[^?.!;]{0,80}?\b(?:began|begun|started|broke\s+out|erupted|struck|"
+    r"hit|took\s+office|was\s+elected|came\s+to\s+power|launched|invaded|was\s+founded|"
+    r"was\s+signed|took\s+effect|came\s+into\s+force)\s*$",
+    re.IGNORECASE,
+)
 
 
 # Words that ask for the state of things now, not at some past time: the newest of several

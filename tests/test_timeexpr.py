@@ -242,3 +242,23 @@ def test_wants_latest(question: str, wanted: bool) -> None:
     from qa.timeexpr import wants_latest
 
     assert wants_latest(question) is wanted
+
+
+@pytest.mark.parametrize(
+    ("question", "since"),
+    [
+        ("Roughly how much aid has the Biden administration given to Ukraine since its war "
+         "with Russia began in 2022?", "2022-01-01"),
+        ("What happened after the war began in 2022?", "2022-01-01"),
+        ("How many people have died since the earthquake struck in March?", "2024-03-01"),
+    ],
+)  # fmt: skip
+def test_an_event_anchor_is_where_the_period_starts_not_the_period(question, since):
+    found = find_time_range(question, date(2025, 2, 1))
+    assert (found.since, found.until) == (since, "")
+    assert found.description.endswith("(an event's date: from then on)")
+
+
+def test_a_plain_period_stays_a_period():
+    found = find_time_range("What did the company report in 2024?", date(2025, 2, 1))
+    assert (found.since, found.until) == ("2024-01-01", "2024-12-31")
