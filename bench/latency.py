@@ -45,13 +45,17 @@ def time_calls(call: Callable[[str], object], questions: Sequence[str], callers:
     return {**percentiles(seconds), "per_s": round(len(questions) / wall, 2)}
 
 
-def measure(folder, questions: Sequence[str], callers: int) -> dict:
+def measure(folder, questions: Sequence[str], callers: int, mode: str = "hybrid") -> dict:
     from qa import Index
 
     out = {}
     for name in ("retrieve", "ask"):
         with Index.open(folder) as index:
-            call = (lambda q, ix=index: ix.retrieve(q, 10)) if name == "retrieve" else index.ask
+            call = (
+                (lambda q, ix=index: ix.retrieve(q, 10, mode=mode))
+                if name == "retrieve"
+                else (lambda q, ix=index: ix.ask(q, mode=mode))
+            )
             for question in questions[:WARM_UP]:
                 call(question)
             out[name] = time_calls(call, questions, callers)
@@ -65,20 +69,37 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--questions", type=int, default=200)
     parser.add_argument("--callers", type=int, nargs="*", default=[1, 4])
     parser.add_argument("--backend", default="onnx", help="embedding backend of the corpora")
+    parser.add_argument(
+        "--mode",
+        default="hybrid",
+        help="retrieval mode timed (default: hybrid; hybrid+reader times the second stage; "
+        "NEWSQA_ANSWER_SCORER=reader times the answer model in ask)",
+    )
     args = parser.parse_args(argv)
 
     questions = real_questions(args.questions)
-    results: dict = {"machine": machine(), "questions": len(questions), "sizes": {}}
+    import os
+
+    results: dict = {
+        "machine": machine(),
+        "questions": len(questions),
+        "mode": args.mode,
+        "answer_scorer": os.environ.get("NEWSQA_ANSWER_SCORER", "hand"),
+        "sizes": {},
+    }
+    # The default configuration's results are bench/results/latency.json; others beside it.
+    variant = [v for v in (args.mode, results["answer_scorer"]) if v not in ("hybrid", "hand")]
+    name = "-".join(["latency", *variant]).replace("+", "-")
     for size in args.sizes:
         folder, built = ensure(size, args.backend)
         entry = {"corpus": built, "callers": {}}
         for callers in args.callers:
-            entry["callers"][str(callers)] = measure(folder, questions, callers)
+            entry["callers"][str(callers)] = measure(folder, questions, callers, args.mode)
             print(f"{size:,} chunks, {callers} caller(s): {entry['callers'][str(callers)]}",
                   flush=True)
             results["sizes"][str(size)] = entry
-            write_results("latency", results)  # after each run: a long run keeps what it has
-    write_results("latency", results)
+            write_results(name, results)  # after each run: a long run keeps what it has
+    write_results(name, results)
     print(report_tables(results))
     return 0
 
