@@ -198,17 +198,18 @@ class AnswerOutcome:
 
 def digest_outcome(
     shown: Sequence[tuple[str, str]], gold: Iterable[str], cap: int
-) -> tuple[float, float, bool]:
+) -> tuple[float, float, bool | None]:
     """(story recall, story precision, date order) of a digest that shows ``shown`` (date,
     cited sentence) lines against ``gold`` story sentences: recall over at most ``cap`` gold
-    stories (a digest shows ``cap``), precision over the lines shown (0 when none)."""
+    stories (a digest shows ``cap``), precision over the lines shown (0 when none); date
+    order is None when nothing is shown (a refusal is in no order)."""
     wanted = set(gold)
     cited = [sentence for _, sentence in shown]
     found = wanted & set(cited)
     recall = len(found) / min(len(wanted), cap) if wanted else 0.0
     precision = sum(s in wanted for s in cited) / len(cited) if cited else 0.0
     dates = [d for d, _ in shown]
-    return min(1.0, recall), precision, dates == sorted(dates)
+    return min(1.0, recall), precision, (dates == sorted(dates)) if shown else None
 
 
 def squeeze(text: str) -> str:
@@ -247,7 +248,9 @@ def answer_scores(outcomes: Mapping[str, AnswerOutcome], unanswerable: set[str])
         digest_scores = {
             "Story recall": _mean([o.story_recall for o in digests]),
             "Story precision": _mean([o.story_precision for o in digests]),
-            "Date order": _mean([float(bool(o.date_order)) for o in digests]),
+            "Date order": _mean(
+                [float(o.date_order) for o in digests if o.date_order is not None]
+            ),
             "Digest answered": _mean([float(not o.abstained) for o in digests]),
         }
     newest = [float(o.newest_first) for o in outcomes.values() if o.newest_first is not None]

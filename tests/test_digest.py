@@ -264,3 +264,14 @@ def test_the_chat_shows_a_dated_list_and_a_timeline(news_server, browser):
         assert dates == ["2025-03-28", "2025-03-29", "2025-03-31"]
     finally:
         page.close()
+
+
+def test_a_period_alone_is_a_digest_of_that_period(news_index):
+    """"What's new in March 2025?" asks about the period itself: every story of it."""
+    answer = news_index.ask("What's new in March 2025?")
+    assert answer.kind == "development" and not answer.abstained
+    assert answer.text.split("\n")[0].startswith("Timeline from 2025-03-01 to 2025-03-31")
+    assert {g.date[:7] for g in answer.groups} == {"2025-03"}
+    empty = news_index.ask("What's new in 2027?")
+    assert empty.abstained and empty.notes == ("dates: in 2027 → 2027-01-01 to 2027-12-31",)
+    assert empty.text.startswith("The articles have no story from 2027-01-01 to 2027-12-31.")

@@ -2,6 +2,7 @@
 scoring (eval.metrics.digest_outcome): pure functions, no model."""
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -181,7 +182,8 @@ def test_digest_outcome_recall_is_capped_precision_is_strict_dates_must_ascend()
     assert in_order is False
     recall, precision, _ = metrics.digest_outcome([("2025-01-01", "story 0")], gold[:2], cap=8)
     assert (recall, precision) == (0.5, 1.0)
-    assert metrics.digest_outcome([], gold, cap=8)[:2] == (0.0, 0.0)  # a refusal scores nothing
+    # A refusal scores nothing, and is in no date order.
+    assert metrics.digest_outcome([], gold, cap=8) == (0.0, 0.0, None)
 
 
 def test_answer_scores_report_digest_and_newest_first_only_where_measured():
@@ -189,7 +191,7 @@ def test_answer_scores_report_digest_and_newest_first_only_where_measured():
     assert "Story recall" not in metrics.answer_scores({"a": plain}, set())
     outcomes = {
         "a": metrics.AnswerOutcome(False, None, 2, 2, None, 1.0, 0.5, True),
-        "b": metrics.AnswerOutcome(True, None, 0, 0, None, 0.0, 0.0, True),
+        "b": metrics.AnswerOutcome(True, None, 0, 0, None, 0.0, 0.0, None),
         "c": metrics.AnswerOutcome(False, True, 1, 1, True, newest_first=False),
         "d": metrics.AnswerOutcome(False, True, 1, 1, True, newest_first=True),
     }
@@ -220,24 +222,49 @@ def test_figures_read_the_quantity_a_number_counts():
         "percent": {28.5}, "seats": {120.0}
     }
     assert figures("The summit opens in Lisbon on 3 May.") == {}
+    assert figures("An airstrike killed 30 people and injured 12 others.") == {
+        "deaths": {30.0}, "injured": {12.0}
+    }
+    assert figures("In 2023 36 people died.") == {"deaths": {36.0}}  # a year counts nothing
+
+
+def test_figures_read_in_linear_time_on_long_runs_of_digits():
+    from qa.answer.disagree import figures
+
+    # A regex version took minutes on this (found in review); a token scan is linear.
+    assert set(figures("1" * 20_000 + " killed")) == {"deaths"}  # a figure is 15 digits at most
+    assert figures(" ".join(["12"] * 5_000)) == {}
 
 
 def test_two_sources_two_figures_the_same_dates_are_set_side_by_side():
     from qa.answer.disagree import set_side_by_side
 
+    quake_a = "The death toll from the earthquake in Venezuela rises to 3,342, the ministry says."
+    quake_b = "Rescuers say 4,100 people were killed by the earthquake in Venezuela."
     answer = answer_of(
-        citation(1, "2026-07-05", "a", "The ministry says the death toll has risen to 3,342."),
-        citation(2, "2026-07-06", "b", "Rescuers say 4,100 people were killed."),
+        citation(1, "2026-07-05", "a", quake_a),
+        citation(2, "2026-07-06", "b", quake_b),
         citation(3, "2026-07-06", "b", "Aid arrives in Caracas."),
     )
+    answer = replace(answer, groups=(AnswerGroup("latest", "2026-07-06", (1, 2)),))
     sided = set_side_by_side(answer)
     assert sided.text.split("\n") == [
         "Reports differ on deaths:",
-        "  2026-07-05, a: The ministry says the death toll has risen to 3,342. [1]",
-        "  2026-07-06, b: Rescuers say 4,100 people were killed. [2]",
+        f"  2026-07-05, a: {quake_a} [1]",
+        f"  2026-07-06, b: {quake_b} [2]",
         "Aid arrives in Caracas. [3]",
     ]
-    assert sided.groups[0] == AnswerGroup("reports differ", "2026-07-06", (0, 1))
+    # The disagreeing reports are grouped; what else their groups held stays grouped.
+    assert sided.groups == (
+        AnswerGroup("reports differ", "2026-07-06", (0, 1)),
+        AnswerGroup("latest", "2026-07-06", (2,)),
+    )
+    # Two attacks on one day are two stories, not a disagreement.
+    attacks = answer_of(
+        citation(1, "2026-07-05", "a", "An airstrike on Gaza City kills 30 people."),
+        citation(2, "2026-07-05", "b", "A car bomb in Baghdad kills 12 people."),
+    )
+    assert set_side_by_side(attacks) == attacks
     # A week apart it is an update, not a disagreement; the same figure is agreement.
     later = answer_of(
         citation(1, "2026-07-05", "a", "The death toll has risen to 3,342."),
@@ -249,3 +276,10 @@ def test_two_sources_two_figures_the_same_dates_are_set_side_by_side():
         citation(2, "2026-07-05", "b", "Officials count 3,342 deaths."),
     )
     assert set_side_by_side(same) == same
+
+
+def test_nearest_dates_skip_dates_in_another_shape():
+    from qa.answer.digest import nearest_dates
+
+    # No passages: nothing to offer, and a filter date with a time does not break it.
+    assert nearest_dates([], {}, "Gaza", "2025-03-01T12:00", "2025-03-31") == []

@@ -81,10 +81,15 @@ def load(folder: Path) -> EvalSet:
         _title, context, spans = of_question[qid]
         start = spans[0]["answer_start"]
         sentence = next(
-            span.text
-            for span, _ in split_sentences(context)
-            if span.start <= start < max(span.end, span.start + 1)
+            (
+                span.text
+                for span, _ in split_sentences(context)
+                if span.start <= start < max(span.end, span.start + 1)
+            ),
+            None,
         )
+        if sentence is None:
+            raise ValueError(f"question {qid}: its answer start {start} is in no sentence")
         relevant[qid] = [sentence]
         answers[qid] = list(dict.fromkeys(a for a in gold.get("answers", []) if a.strip()))
     return EvalSet(

@@ -107,7 +107,6 @@ def page_stories(article: Article) -> list[Story]:
     return stories
 
 
-_PREPOSITIONS = frozenset("of in on during against between from to".split())
 
 
 _PREPOSITIONS = frozenset("of in on at during against between from to for".split())
@@ -120,6 +119,8 @@ def topic_phrase(label: str, common: frozenset[str] = frozenset()) -> str:
     or a name that ends in one ("the war in the Sahel", "the Myanmar earthquake")."""
     text = _TRAILING_YEAR.sub("", _LEADING_DATE.sub("", label.strip()))
     words = text.split()
+    if not words:
+        return label.strip()
     second_lower = len(words) == 1 or words[1][:1].islower()
     if words and words[0].lower() in common and not words[0].isupper() and second_lower:
         words[0] = words[0].lower()

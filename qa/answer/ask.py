@@ -47,6 +47,7 @@ def ask(
         filters = replace(filters, article_ids=resolved.article_ids)
     undated = filters
     # A digest of a period no article is dated in says so; other questions search all dates.
+    # (Read on the question with its time words: "What's new in March 2025?" is a digest.)
     digest_asked = news_question(resolved.question).kind in DIGEST_KINDS
     # Time words count only in what the user typed, not in context a follow-up added.
     text, filters, notes = interpret_time(
@@ -54,6 +55,10 @@ def ask(
         keep_empty_period=digest_asked,
     )  # fmt: skip
     news = news_question(text)
+    if digest_asked and news.kind not in DIGEST_KINDS:
+        # "What's new in March 2025?": the time words were all it asked about, so it is the
+        # digest of that period, on no topic.
+        news = NewsQuestion(news_question(resolved.question).kind)
     if news.kind in DIGEST_KINDS and not resolved.exclude:
         answer = digest(searcher, text, news, filters, undated, mode=mode, today=today)
         shown = resolved.question if resolved.changed(asked) else ""
@@ -108,19 +113,21 @@ def digest(
     )
     if found is not None:
         return found
-    topic = " ".join(news.topic.split()) or "it"
+    topic = " ".join(news.topic.split())
+    on = f" on {topic}" if topic else ""
     if not period:
         return replace(
-            abstain(text, f"The articles have no story on {topic}.", retrieved.passages, 0.0),
+            abstain(text, f"The articles have no story{on}.", retrieved.passages, 0.0),
             kind=news.kind,
         )
     wider = searcher.search([text], DIGEST_K, mode, undated, today)[0]
     dates = nearest_dates(wider.passages, wider.sentences, news.topic, filters.since, filters.until)
     offer = (
-        f" The nearest dates with stories on it: {', '.join(dates)}." if dates else
-        " No other date has a story on it either."
-    )  # fmt: skip
-    refusal = f"The articles have no story on {topic} {period}." + offer
+        f" The nearest dates with stories{' on it' if topic else ''}: {', '.join(dates)}."
+        if dates
+        else f" No other date has a story{' on it' if topic else ''} either."
+    )
+    refusal = f"The articles have no story{on} {period}." + offer
     return replace(abstain(text, refusal, wider.passages, 0.0), kind=news.kind)
 
 

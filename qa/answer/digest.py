@@ -247,12 +247,20 @@ def nearest_dates(
     test = on_topic_test(topic)
     dates = {s.date for s in stories_of(passages, sentences_of) if s.date and test(s.text)}
 
-    def distance(day: str) -> tuple[int, str]:
-        d = date.fromisoformat(day)
-        lo = date.fromisoformat(since) if since else d
-        hi = date.fromisoformat(until) if until else d
-        gap = (lo - d).days if d < lo else (d - hi).days if d > hi else 0
-        return gap, day
+    def day(text: str) -> date | None:
+        try:
+            return date.fromisoformat(text[:10])
+        except ValueError:  # an article added with a date in another shape
+            return None
+
+    lo, hi = day(since), day(until)
+
+    def distance(text: str) -> tuple[int, str]:
+        d = day(text)
+        if d is None:
+            return 0, text
+        gap = (lo - d).days if lo and d < lo else (d - hi).days if hi and d > hi else 0
+        return gap, text
 
     outside = [d for d in dates if distance(d)[0] > 0]
     return sorted(outside, key=distance)[:count]

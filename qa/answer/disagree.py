@@ -6,7 +6,9 @@ A figure is a number with the quantity it counts, read from the words around it:
 ("killed", "dead", "died", "death toll … rises to N"), injured, missing, displaced, arrested,
 percent, votes and seats. Two cited sentences disagree when they come from different
 articles, are dated at most ``SAME_DATES`` days apart, and give different figures for the
-same quantity (and no figure they share for it). Only the answer's own citations are read.
+same quantity (and no figure they share for it), and tell the same story (they share a
+quarter of their words: two attacks on one day are two stories). Only the answer's own
+citations are read.
 """
 
 from __future__ import annotations
@@ -17,43 +19,87 @@ from dataclasses import replace
 from datetime import date
 
 from qa.records import Answer, AnswerGroup, Citation
+from qa.text import jaccard, terms
 
 SAME_DATES = 1  # days apart two reports may be and still be "the same dates"
-_NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
-# The quantity a figure counts, by the words just after it.
+SAME_STORY = 0.3  # Jaccard of two reports' story words (``_story_words``) for one story
+# The quantity a figure counts, by the word just after it (up to AFTER_WORDS words on).
 _AFTER = {
-    "deaths": r"killed|dead|deaths|died|fatalities|lives",
-    "injured": r"injured|wounded|hurt|injuries",
-    "missing": r"missing",
-    "displaced": r"displaced|evacuated|homeless",
-    "arrested": r"arrested|detained",
-    "percent": r"%|percent|per\s+cent",
-    "votes": r"votes",
-    "seats": r"seats",
-}
-_FIGURE_AFTER = re.compile(
-    _NUMBER + r"\s*(?:[\w-]+\s+){0,3}?(?:" + "|".join(f"(?P<{k}>{v})" for k, v in
-                                             _AFTER.items()) + r")(?!\w)",  # fmt: skip
-    re.IGNORECASE,
-)
-# "the death toll … rises to 3,342", "killing 150", "deaths reach 1,000".
-_FIGURE_BEFORE = re.compile(
-    r"\b(?:(?P<deaths>death\s+toll|toll|killing|deaths?)|(?P<injured>injuring|injuries))"
-    r"\b[^.;]{0,60}?\b(?:to|at|of|reach(?:es|ed)?|exceeds?|exceeding|over|above|past)?\s*"
-    r"(?:at\s+least\s+|more\s+than\s+|over\s+|about\s+|nearly\s+|around\s+)?" + _NUMBER,
-    re.IGNORECASE,
+    "killed": "deaths", "dead": "deaths", "deaths": "deaths", "died": "deaths",
+    "fatalities": "deaths", "lives": "deaths",
+    "injured": "injured", "wounded": "injured", "hurt": "injured", "injuries": "injured",
+    "missing": "missing",
+    "displaced": "displaced", "evacuated": "displaced", "homeless": "displaced",
+    "arrested": "arrested", "detained": "arrested",
+    "%": "percent", "percent": "percent",
+    "votes": "votes", "seats": "seats",
+}  # fmt: skip
+# ...or by the words before it ("the death toll rises to 3,342", "killing 150").
+_BEFORE = {
+    "toll": "deaths", "killing": "deaths", "killed": "deaths", "kills": "deaths",
+    "kill": "deaths", "injuring": "injured", "injured": "injured", "injures": "injured",
+    "wounding": "injured", "wounded": "injured",
+}  # fmt: skip
+AFTER_WORDS = 4
+BEFORE_WORDS = 10
+# A token: a figure ("3,342", "28.5"; at most 15 characters), "%", or a word.
+_TOKEN = re.compile(r"\d[\d,.]{0,14}|%|[^\W\d_][\w'-]*")
+_FIGURE = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?")
+_STOP = frozenset({"and", "or", "while", "but"})  # a figure's words end at a new clause
+# Words that count or report, not what is counted: left out when telling stories apart.
+_COUNTING = frozenset(
+    terms(
+        " ".join([*_AFTER, *_BEFORE])
+        + " people person death toll rise rises risen reach reaches exceed exceeds least more "
+        "than over about nearly around say says said report reports reported according "
+        "official officials ministry"
+    )
 )
 
 
 def figures(sentence: str) -> dict[str, set[float]]:
-    """The figures a sentence reports, by quantity: {"deaths": {3342.0}}."""
+    """The figures a sentence reports, by quantity: {"deaths": {3342.0}}. One pass over its
+    tokens: a number counts the first quantity word within ``AFTER_WORDS`` after it ("27
+    people are killed"), else the one within ``BEFORE_WORDS`` before it ("the death toll
+    rises to 3,342"); a year (1900-2099 with no quantity word right after) counts nothing."""
+    tokens = [t.lower().rstrip(",.") for t in _TOKEN.findall(sentence)]
     found: dict[str, set[float]] = {}
-    for pattern in (_FIGURE_AFTER, _FIGURE_BEFORE):
-        for match in pattern.finditer(sentence):
-            quantity = next(k for k, v in match.groupdict().items() if v and k in _AFTER)
-            number = match.group(len(match.groups()) if pattern is _FIGURE_BEFORE else 1)
-            found.setdefault(quantity, set()).add(float(number.replace(",", "")))
+    for i, token in enumerate(tokens):
+        number = _FIGURE.fullmatch(token)
+        if not number:
+            continue
+        quantity = None
+        for word in tokens[i + 1 : i + 1 + AFTER_WORDS]:
+            if word in _STOP or _FIGURE.fullmatch(word):
+                break
+            quantity = _AFTER.get(word)
+            if quantity:
+                break
+        if quantity is None:
+            for word in reversed(tokens[max(0, i - BEFORE_WORDS) : i]):
+                if word in _STOP or _FIGURE.fullmatch(word):
+                    break
+                quantity = _BEFORE.get(word)
+                if quantity:
+                    break
+        value = float(token.replace(",", ""))
+        if quantity is None or (quantity != "percent" and 1900 <= value <= 2099 and
+                                "," not in token and i + 1 < len(tokens) and
+                                tokens[i + 1] not in _AFTER):  # fmt: skip
+            continue
+        found.setdefault(quantity, set()).add(value)
     return found
+
+
+def _story_words(sentence: str) -> set[str]:
+    """What a report is about: its stemmed words less figures, counting words and speech
+    verbs ("an airstrike on Gaza City" and "a car bomb in Baghdad" share none)."""
+    return {t for t in terms(sentence) if not t[0].isdigit()} - _COUNTING
+
+
+def _one_story(a: str, b: str) -> bool:
+    """Two reports of the same story share enough of what they are about."""
+    return jaccard(list(_story_words(a)), list(_story_words(b))) >= SAME_STORY
 
 
 def _day(citation: Citation) -> date | None:
@@ -78,6 +124,7 @@ def disagreeing(citations: Sequence[Citation]) -> tuple[str, list[int]] | None:
                     theirs
                     and not theirs & numbers
                     and other.article.id != first.article.id
+                    and _one_story(first.sentence, other.sentence)
                     and day_i is not None
                     and day_j is not None
                     and abs((day_i - day_j).days) <= SAME_DATES
@@ -131,5 +178,12 @@ def set_side_by_side(answer: Answer) -> Answer:
     return replace(
         answer,
         text="\n".join(block + [line for line in rest if line.strip()]),
-        groups=(group, *(g for g in answer.groups if not set(g.citations) & set(indexes))),
+        groups=(
+            group,
+            *(
+                replace(g, citations=kept)
+                for g in answer.groups
+                if (kept := tuple(i for i in g.citations if i not in indexes))
+            ),
+        ),
     )
