@@ -6,8 +6,9 @@ context (the article's title and the sentence before it) together, and gives the
 that the sentence holds the answer. Each candidate is judged on its own (a sigmoid, not a
 softmax over the candidates), so a probability means the same whatever else was retrieved:
 the best one is the question's evidence that the articles answer at all. (Nearly: the int8
-file quantises activations per batch, so a probability read in another batch can differ in
-the third decimal — measured 0.006 at most in tests/test_retrieve.py.)
+file quantises activations per batch, so a probability read in another batch can differ by
+a few hundredths — 0.028 for one candidate read alone rather than with another, in
+tests/test_reader.py.)
 
 It ships as an ONNX file with a manifest (``qa/models/``) and runs on ONNX Runtime with the
 embedder's tokenizer: no torch at question time. The manifest's sha256 is checked on load;

