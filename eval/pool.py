@@ -23,11 +23,12 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from eval.datasets.base import EvalSet
 from qa import Index
 from qa.chunk import DEFAULT_CHUNK_TOKENS
 from qa.embed import Embedder
@@ -225,3 +226,34 @@ def pool_index_for(
         yield build_pool_index(
             pool, folder, embedder=embedder, model=model, chunk_tokens=chunk_tokens
         )
+
+
+@contextmanager
+def datasets_with_distractors(
+    names: Sequence[str], data_dir: Path, index_root: Path | None = None
+) -> Iterator[Iterator[tuple[EvalSet, Variant, Index]]]:
+    """For studies that read every dataset as ``python -m eval --distractors`` indexes it:
+    yields an iterator of (dataset, its distractor variant, its open index with the
+    dataset's articles added), one dataset at a time, over one shared pool index."""
+    from eval.datasets import DATASETS
+    from eval.embedcache import CachingEmbedder
+    from qa.embed import get_embedder
+
+    embedder = CachingEmbedder(get_embedder())
+    pool = load_pool(data_dir)
+    with pool_index_for(pool, index_root=index_root, embedder=embedder) as pooled:
+
+        def each() -> Iterator[tuple[EvalSet, Variant, Index]]:
+            for name in names:
+                spec = DATASETS[name]
+                folder = data_dir / spec.folder if spec.folder else data_dir
+                evalset = spec.load(folder)
+                ids = {a.id for a in evalset.articles}
+                variant = plan_variants(name, ids, evalset.corpus_is_pool, pooled)[0][-1]
+                with variant_index(
+                    variant, pooled, index_root=index_root, embedder=embedder
+                ) as index:
+                    index.add(evalset.articles)  # unchanged articles are skipped
+                    yield evalset, variant, index
+
+        yield each()

@@ -32,10 +32,8 @@ from pathlib import Path
 import numpy as np
 
 from eval.datasets import DATASETS
-from eval.embedcache import CachingEmbedder
-from eval.pool import load_pool, plan_variants, pool_index_for, variant_index
+from eval.pool import datasets_with_distractors
 from eval.run import _hits
-from qa.embed import get_embedder
 from qa.fusion import minmax
 from qa.reader import candidate_text, get_reader
 
@@ -80,40 +78,29 @@ def read_question(reader, question: str, passages, sentences_of) -> tuple[np.nda
 def collect(names: Sequence[str], data_dir: Path, index_dir: Path | None, log) -> dict:
     reader = get_reader()
     out: dict[str, list[Ranked]] = {}
-    embedder = CachingEmbedder(get_embedder())
-    pool = load_pool(data_dir)
-    with pool_index_for(pool, index_root=index_dir, embedder=embedder) as pooled:
-        for name in names:
-            spec = DATASETS[name]
-            evalset = spec.load(data_dir / spec.folder) if spec.folder else spec.load(data_dir)
-            ids = {a.id for a in evalset.articles}
-            variant = plan_variants(name, ids, evalset.corpus_is_pool, pooled)[0][-1]
-            own = frozenset(ids)
+    with datasets_with_distractors(names, data_dir, index_dir) as indexed:
+        for evalset, variant, index in indexed:
+            own = frozenset(a.id for a in evalset.articles)
             rows: list[Ranked] = []
             started = time.perf_counter()
-            with variant_index(variant, pooled, index_root=index_dir, embedder=embedder) as index:
-                index.add(evalset.articles)
-                for n, qid in enumerate(evalset.answerable, start=1):
-                    # Read as the eval's systems read it: time words become a date filter.
-                    question, filters, _ = index.interpret_time(evalset.queries[qid])
-                    golds = evalset.relevant[qid]
-                    found = index.searcher.search([question], DEPTH, "hybrid", filters)[0]
-                    passages = found.passages
-                    passage, sentence = read_question(reader, question, passages,
-                                                      found.sentences)  # fmt: skip
-                    rows.append(
-                        Ranked(
-                            np.array([p.score for p in passages]),
-                            [_hits(evalset, golds, p, own) for p in passages],
-                            len(golds),
-                            passage,
-                            sentence,
-                        )
+            for n, qid in enumerate(evalset.answerable, start=1):
+                # Read as the eval's systems read it: time words become a date filter.
+                question, filters, _ = index.interpret_time(evalset.queries[qid])
+                golds = evalset.relevant[qid]
+                found = index.searcher.search([question], DEPTH, "hybrid", filters)[0]
+                passages = found.passages
+                passage, sentence = read_question(reader, question, passages, found.sentences)
+                rows.append(
+                    Ranked(
+                        np.array([p.score for p in passages]),
+                        [_hits(evalset, golds, p, own) for p in passages],
+                        len(golds),
+                        passage,
+                        sentence,
                     )
-                    if n % 100 == 0:
-                        log(
-                            f"{variant.name}: {n} questions ({time.perf_counter() - started:.0f} s)"
-                        )
+                )
+                if n % 100 == 0:
+                    log(f"{variant.name}: {n} questions ({time.perf_counter() - started:.0f} s)")
             out[variant.name] = rows
     return out
 
@@ -146,7 +133,7 @@ def report(data: dict[str, list[Ranked]]) -> list[str]:
         "|---|---:|---|---|---|---|",
     ]
     for name, rows in data.items():
-        others = [n for n in data if n != name]
+        others = [n for n in data if n != name] or [name]  # one dataset: its own choice
         chosen = max(settings, key=lambda s: np.mean([table[(n, s)][0] for n in others]))
         own_best = max(settings, key=lambda s: table[(name, s)][0])
         m, r = table[(name, chosen)]

@@ -39,8 +39,7 @@ import numpy as np
 
 from eval.datasets import DATASETS
 from eval.datasets.base import EvalSet
-from eval.embedcache import CachingEmbedder
-from eval.pool import load_pool, plan_variants, pool_index_for, variant_index
+from eval.pool import datasets_with_distractors
 from qa import Index
 from qa.answer import parse_question
 from qa.answer.ask import ANSWER_K
@@ -57,7 +56,6 @@ from qa.answer.features import (
     question_features,
 )
 from qa.answer.select import read_candidates
-from qa.embed import get_embedder
 from qa.fusion import DEFAULT_MODE
 from qa.mentions import names_found, question_names
 
@@ -355,19 +353,10 @@ def _collect_all(
 ) -> dict[str, list[Question]]:
     """Every dataset's candidates, each indexed with the distractor pool."""
     by_dataset: dict[str, list[Question]] = {}
-    embedder = CachingEmbedder(get_embedder())
-    pool = load_pool(data_dir)
-    with pool_index_for(pool, index_root=index_dir, embedder=embedder) as pooled:
-        for name in names:
-            spec = DATASETS[name]
-            evalset = spec.load(data_dir / spec.folder) if spec.folder else spec.load(data_dir)
-            ids = {a.id for a in evalset.articles}
-            variants, _ = plan_variants(name, ids, evalset.corpus_is_pool, pooled)
-            variant = variants[-1]  # with distractors
-            with variant_index(variant, pooled, index_root=index_dir, embedder=embedder) as index:
-                index.add(evalset.articles)  # unchanged articles are skipped
-                log(f"{variant.name}: collecting candidates ...")
-                by_dataset[name] = collect(evalset, index, log, read)
+    with datasets_with_distractors(names, data_dir, index_dir) as indexed:
+        for evalset, variant, index in indexed:
+            log(f"{variant.name}: collecting candidates ...")
+            by_dataset[evalset.name] = collect(evalset, index, log, read)
     return by_dataset
 
 
