@@ -122,6 +122,15 @@ def question_kind(question: str) -> str:
     return min(found)[2] if found else "other"
 
 
+def kinds_by_wh_word(queries: dict[str, str], unanswerable: set[str]) -> dict[str, str]:
+    """Types for a dataset that has none of its own: the wh-word's (``question_kind``), the
+    unanswerable questions one type of their own."""
+    return {
+        q: "unanswerable" if q in unanswerable else question_kind(text)
+        for q, text in queries.items()
+    }
+
+
 def squash(text: str) -> str:
     """The MultiHop-RAG scorer's normalisation: spaces and newlines removed, nothing else."""
     return text.replace(" ", "").replace("\n", "")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from eval.datasets.base import EvalSet, question_kind, same_article_hit
+from eval.datasets.base import EvalSet, kinds_by_wh_word, same_article_hit
 from qa.load import make_article
 
 FOLDER = "squad2-sample"
@@ -64,10 +64,7 @@ def load(folder: Path) -> EvalSet:
         hit_rule_text="the passage comes from the question's paragraph",
         credit=CREDIT,
         # Types from the wh-word (SQuAD has none); unanswerable ones are one type of their own.
-        kinds={
-            q: "unanswerable" if q in unanswerable else question_kind(text)
-            for q, text in queries.items()
-        },
+        kinds=kinds_by_wh_word(queries, unanswerable),
         note=(
             "Finding the paragraph among all the sample's paragraphs (unanswerable questions' "
             "paragraphs included, as distractors); SQuAD questions were written while reading "

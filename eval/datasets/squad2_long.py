@@ -18,7 +18,7 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-from eval.datasets.base import EvalSet, exact_substring_hit, question_kind
+from eval.datasets.base import EvalSet, exact_substring_hit, kinds_by_wh_word
 from eval.datasets.squad2 import CREDIT as SQUAD_CREDIT
 from qa.load import make_article
 from qa.segment import split_sentences
@@ -102,10 +102,7 @@ def load(folder: Path) -> EvalSet:
         hit_rule=exact_substring_hit,
         hit_rule_text="the passage contains the sentence that holds the answer, verbatim",
         credit=SQUAD_CREDIT + " Whole articles rebuilt from SQuAD 2.0 dev (qa-train).",
-        kinds={
-            q: "unanswerable" if q in unanswerable else question_kind(text)
-            for q, text in queries.items()
-        },
+        kinds=kinds_by_wh_word(queries, unanswerable),
         note=(
             f"The sample's questions over the {len(articles)} whole articles they come from "
             f"({sum(len(paragraphs[t]) for t in titles):,} paragraphs): the answer's sentence "
