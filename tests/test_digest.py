@@ -62,6 +62,24 @@ PAGES = {
 * Venezuela earthquake
   * The death toll from the earthquake in Venezuela exceeds 800 people, the interior ministry reports. [(AP)](https://apnews.com/v3)
 """,
+    "2025-01-10": """
+#### Politics and elections
+
+* Freedonia government
+  * Jane Roe is sworn in as Prime Minister of Freedonia after her party wins the election. [(Reuters)](https://reuters.com/p1)
+""",
+    "2025-05-20": """
+#### Politics and elections
+
+* Freedonia government
+  * Freedonian prime minister Jane Roe opens a new bridge over the river in Freedonia's capital. [(AP)](https://apnews.com/p2)
+""",
+    "2025-06-03": """
+#### Arts and culture
+
+* Freedonia government
+  * Former prime minister John Poe of Freedonia publishes his memoirs. [(BBC)](https://bbc.com/p3)
+""",
     "2025-06-02": """
 #### Disasters and accidents
 
@@ -184,6 +202,16 @@ def test_latest_value_newest_first_with_dates(news_index):
     assert lines(answer)[1] == "Earlier:"
     assert [g.date for g in answer.groups][:2] == ["2025-04-05", "2025-03-31"]
     assert "**Earlier:**" in answer_markdown(answer)
+
+
+def test_who_holds_an_office_now_leads_with_the_newest_report_naming_the_holder(news_index):
+    """The newest report naming the prime minister, however briefly, leads; the newer
+    sentence about a former one does not, and the swearing-in is history."""
+    answer = news_index.ask("Who is Freedonia's prime minister now?")
+    assert answer.kind == "latest" and not answer.abstained
+    assert [g.date for g in answer.groups][:2] == ["2025-05-20", "2025-01-10"]
+    assert lines(answer)[0].startswith("As of 2025-05-20: Freedonian prime minister Jane Roe")
+    assert not any("memoirs" in c.sentence for c in answer.citations)
 
 
 def test_statements_over_time_newest_first(news_index):

@@ -1,0 +1,120 @@
+"""Who holds an office: "Who is Chile's president now?" asks for the person a report names
+in that office, and the newest such report is the answer.
+
+:func:`office_in_question` reads the office a "who is ... now" question asks about ("Who is
+Venezuela's current defence minister?" -> "defence minister"); :func:`names_holder` says
+whether a sentence names somebody in it: the title beside a name ("Bolivian president
+Rodrigo Paz", "Andy Burnham, the prime minister,"), a name taking the office ("José Antonio
+Kast is sworn in as President of Chile") or a name's term in it ("under Sanae Takaichi's
+premiership"). A former, deputy or would-be holder does not count unless the question asks
+for one ("Who is the deputy prime minister?"). Rules over :mod:`qa.speakers.people`, no
+language model.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.speakers.lexicon import DEMONYMS, PLACES, TITLE_WORDS
+from qa.speakers.names import RANKS, role_words
+from qa.speakers.people import find_mentions
+
+# Titles that are not the office: its past or future holder, or a rank below it.
+_NOT_HOLDER = RANKS | {"ex", "late", "outgoing", "then", "previous", "incoming", "elect"}
+# A name's term in an office: "Sanae Takaichi's premiership".
+_TERMS = {
+    "premiership": "prime minister",
+    "presidency": "president",
+    "chancellorship": "chancellor",
+}
+# Words that can open an office's name before its title word ("prime", "defence").
+_OPENERS = {"prime", "defence", "defense", "foreign", "interior", "finance", "acting",
+            "interim", "attorney", "justice", "health", "deputy", "vice", "supreme"}  # fmt: skip
+_TAKES = re.compile(
+    r"^\s*,?\s*(?:is|was|has been|will be)?\s*(?:formally\s+|officially\s+)?"
+    r"(?:sworn in|re-?appointed|appointed|re-?elected|elected|named|installed|inaugurated|"
+    r"confirmed|becomes|became|as)\s+(?:as\s+)?(?:the\s+)?(?:new\s+|next\s+)?(?P<office>[\w -]+)",
+    re.IGNORECASE,
+)
+# Words inside an office's name after its first word ("secretary of state", "attorney general").
+_JOINERS = {"of", "for", "general"}
+# What an office "of" names when it is a portfolio ("Minister of Defense"), not a place.
+_PORTFOLIOS = {"defence", "defense", "foreign", "finance", "justice", "health", "interior",
+               "state", "education", "economy", "labour", "labor", "energy"}  # fmt: skip
+_TERM = re.compile(r"^[’']s\s+(?P<term>\w+)", re.IGNORECASE)
+
+
+def office_in_question(question: str) -> str | None:
+    """The office a "who" question asks who holds, as folded words ("prime minister"), or
+    None. Place names and demonyms are the question's topic, not the office."""
+    words = role_words(question)
+    if "who" not in words:
+        return None
+    runs: list[list[str]] = []
+    current: list[str] = []
+    for word in words:
+        if word in TITLE_WORDS or word in _OPENERS or (current and word in _JOINERS):
+            current.append(word)
+        else:
+            if current:
+                runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    offices = [r for r in runs if any(w in TITLE_WORDS for w in r)]
+    if not offices:
+        return None
+    office = max(offices, key=len)
+    while office and office[-1] not in TITLE_WORDS:
+        office.pop()
+    return " ".join(office) or None
+
+
+def names_holder(sentence: str, office: str) -> bool:
+    """Does ``sentence`` name a person holding ``office`` (folded words, as
+    :func:`office_in_question` gives it)?"""
+    wanted = office.split()
+    if not wanted:
+        return False
+    _, mentions = find_mentions([sentence])
+    for mention in mentions:
+        if any(_is_office(title, wanted) for title in mention.titles):
+            return True
+        after = sentence[mention.end :]
+        taken = _TAKES.match(after)
+        if taken and _is_office(taken.group("office"), wanted):
+            return True
+        term = _TERM.match(after)
+        if term and _TERMS.get(term.group("term").lower()) == " ".join(
+            w for w in wanted if w not in RANKS
+        ):
+            return True
+    return False
+
+
+def _is_office(title: str, wanted: list[str]) -> bool:
+    """Is ``title`` ("Bolivian president", "President of Chile") the asked office, not a
+    former, deputy or future holder's title (unless asked so)?"""
+    head, of, tail = title.partition(" of ")
+    if of and tail.split() and tail.split()[0].lower() in _PORTFOLIOS:
+        title = f"{tail} {head}"  # "Minister of Defense" is the defense minister
+    words = [w for w in role_words(title) if w not in PLACES and w not in DEMONYMS]
+    if any(w in _NOT_HOLDER and w not in wanted for w in words):
+        return False
+    if "president-elect" in words and "president-elect" not in wanted:
+        return False
+    return _contains_run(words, wanted)
+
+
+def _contains_run(words: list[str], wanted: list[str]) -> bool:
+    """Do ``wanted``'s words appear in ``words`` in order, side by side ("prime minister"
+    in "british prime minister"; "defence minister" matches "defense minister")?"""
+    n = len(wanted)
+    for i in range(len(words) - n + 1):
+        if all(_same_word(words[i + j], wanted[j]) for j in range(n)):
+            return True
+    return False
+
+
+def _same_word(a: str, b: str) -> bool:
+    return a == b or {a, b} == {"defence", "defense"}

@@ -1,0 +1,57 @@
+"""Who holds an office (``qa.speakers.offices``): the office a "who is ... now" question
+asks about, and whether a report names its holder, with former, deputy and would-be
+holders left out."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.speakers.offices import names_holder, office_in_question
+
+
+@pytest.mark.parametrize(
+    ("question", "office"),
+    [
+        ("Who is Chile's president now?", "president"),
+        ("Who is the current prime minister of the United Kingdom?", "prime minister"),
+        ("Who currently leads Nepal's government as prime minister?", "prime minister"),
+        ("Who is Venezuela's current defence minister?", "defence minister"),
+        ("Who is currently heading the U.S. Justice Department as attorney general?",
+         "attorney general"),
+        ("Who is currently leading Venezuela as acting president?", "acting president"),
+        ("What is the latest death toll of the Ebola epidemic in the DR Congo?", None),
+        ("Who won the 2025 German federal election?", None),
+    ],
+)  # fmt: skip
+def test_the_office_a_question_asks_about(question, office):
+    assert office_in_question(question) == office
+
+
+@pytest.mark.parametrize(
+    ("sentence", "office", "holder"),
+    [
+        ("President Abelardo de la Espriella declares a national state of emergency.",
+         "president", True),
+        ("Bolivian president Rodrigo Paz declares a state of emergency.", "president", True),
+        ("José Antonio Kast is sworn in as President of Chile, succeeding Gabriel Boric.",
+         "president", True),
+        ("It is the first execution under Sanae Takaichi's premiership.", "prime minister",
+         True),
+        ("Venezuelan president Delcy Rodríguez appoints General Gustavo González López as "
+         "Minister of Defense.", "defence minister", True),
+        ("Venezuelan acting president Delcy Rodríguez appoints an envoy.", "acting president",
+         True),
+        # Not the holder: a former one, a deputy, one elected but not yet in office, or no
+        # person at all.
+        ("Prosecutors issue an arrest warrant for former president Evo Morales.", "president",
+         False),
+        ("Deputy Prime Minister John Smith resigns.", "prime minister", False),
+        ("Abelardo de la Espriella is declared president-elect of Colombia.", "president",
+         False),
+        ("Chile and Venezuela restore diplomatic relations after the presidential election.",
+         "president", False),
+        ("British prime minister Andy Burnham visits Kyiv.", "president", False),
+    ],
+)  # fmt: skip
+def test_a_report_names_the_holder_of_an_office(sentence, office, holder):
+    assert names_holder(sentence, office) is holder
