@@ -247,11 +247,16 @@ class Searcher:
         """Re-rank each question's first ``READER_DEPTH`` candidates with the answer model
         (``qa.rescore``: the second stage of ``mode="hybrid+reader"``). It reads each
         sentence of a candidate as the answer step does (with the title and the sentence
-        before it), and a candidate scores its best sentence; all in one batch."""
+        before it), and a candidate scores its best sentence; all in one batch. A question
+        longer than those the model was trained on keeps its first-stage ranking."""
         from qa.reader import candidate_text, get_reader
 
+        reader = get_reader()
         rankings = [[(c, s) for c, s in ranking if c in chunks] for ranking in rankings]
-        heads = [[c for c, _ in ranking[:READER_DEPTH]] for ranking in rankings]
+        heads = [
+            [c for c, _ in ranking[:READER_DEPTH]] if reader.reads(question) else []
+            for question, ranking in zip(questions, rankings, strict=True)
+        ]
         pairs_q: list[str] = []
         pairs_t: list[str] = []
         owners: list[int] = []  # which candidate, counted across all questions, a pair reads
@@ -272,9 +277,12 @@ class Searcher:
                 candidate += 1
         best = np.zeros(candidate)
         if pairs_q:
-            np.maximum.at(best, np.asarray(owners), get_reader().score(pairs_q, pairs_t))
+            np.maximum.at(best, np.asarray(owners), reader.score(pairs_q, pairs_t))
         rescored, at = [], 0
         for ranking, head in zip(rankings, heads, strict=True):
+            if not head:
+                rescored.append(ranking)
+                continue
             rescored.append(rescore(ranking, best[at : at + len(head)], READER_WEIGHT))
             at += len(head)
         return rescored

@@ -157,6 +157,29 @@ def test_the_answer_model_reranks_the_fused_head(tmp_path, fake_embedder):
     assert read[0].article.title == "Council"  # the passage that says how many
 
 
+def test_a_question_longer_than_the_answer_model_read_in_training_keeps_its_fused_ranking(
+    tmp_path, fake_embedder
+):
+    from qa.reader import get_reader
+
+    question = (
+        "After the council had debated parking fees at length and the festival had shown "
+        "the boats of the fishermen, how many boats did the fishermen of the town lose in "
+        "the storm last night?"
+    )
+    assert not get_reader().reads(question)
+    articles = [
+        make_article(title="Council", text="The council debated parking fees at length. "
+                     "Fishermen lost forty boats in the storm last night."),
+        make_article(title="Festival", text="Fishermen showed boats at the festival."),
+    ]  # fmt: skip
+    with Index.open(tmp_path / "ix", create=True, embedder=fake_embedder) as index:
+        index.add(articles)
+        fused = index.retrieve(question, k=2, mode="hybrid")
+        read = index.retrieve(question, k=2, mode="hybrid+reader")
+    assert [(p.chunk_id, p.score) for p in read] == [(p.chunk_id, p.score) for p in fused]
+
+
 def test_rescoring_with_nothing_to_rescore(tmp_path, fake_embedder):
     with Index.open(tmp_path / "ix", create=True, embedder=fake_embedder) as index:
         assert index.retrieve("storm", k=3, mode="hybrid+rescore") == []  # empty index
