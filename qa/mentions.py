@@ -15,6 +15,7 @@ from functools import lru_cache
 from qa.entities import NAME_LABELS, find_entities
 from qa.entities import available as entities_available
 from qa.records import Passage
+from qa.speakers.lexicon import COUNTRY_ADJECTIVES
 from qa.speakers.names import TOKEN_MATCH, fold, token_similarity
 from qa.text import terms
 from qa.timeexpr import NOW_WORDS
@@ -105,8 +106,22 @@ def _missing(
 
 def _starts(term: str, found: set[str]) -> bool:
     """A word of ``found`` starts with ``term`` (4 letters or more): "japan" in "japanes",
-    "ukrain" in "ukrainian", "iran" in "iranian"."""
-    return len(term) >= 4 and any(w.startswith(term) for w in found)
+    "ukrain" in "ukrainian", "iran" in "iranian"; or ``term`` is a country and ``found``
+    holds its irregular adjective ("franc" and "french", "germani" and "german")."""
+    return (len(term) >= 4 and any(w.startswith(term) for w in found)) or not found.isdisjoint(
+        _adjectives().get(term, ())
+    )
+
+
+@lru_cache(maxsize=1)
+def _adjectives() -> dict[str, frozenset[str]]:
+    """Stemmed one-word country names to the stems of their irregular adjectives."""
+    out = {}
+    for country, adjectives in COUNTRY_ADJECTIVES.items():
+        stems = terms(country)
+        if len(stems) == 1:
+            out[stems[0]] = frozenset(s for a in adjectives.split() for s in terms(a))
+    return out
 
 
 def _spelled_alike(term: str, found: set[str]) -> bool:
@@ -155,8 +170,9 @@ def on_topic(text: str, names: Sequence[str], wanted: frozenset[str]) -> bool:
     """``text`` mentions every one of ``names`` (as ``missing_names`` reads them) and at
     least ``TOPIC_SHARE`` of the question's ``wanted`` terms (``topic_terms``; a name's words
     count among them). A term also counts when a word of the text starts with it, so a
-    country stands for its adjective when that is the country's name plus an ending ("Japan"
-    in "Japanese", "Bolivia" in "Bolivian"; not "France" in "French")."""
+    country stands for its adjective ("Japan" in "Japanese", "Bolivia" in "Bolivian"), or
+    when it is a country and the text has its irregular adjective ("France" and "French",
+    ``qa.speakers.lexicon.COUNTRY_ADJECTIVES``)."""
     if not wanted:
         return False
     found = set(terms(fold(text)))

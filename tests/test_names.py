@@ -157,6 +157,13 @@ def test_on_topic_needs_the_names_and_most_words(text, expected):
          "Japanese prime minister Sanae Takaichi wins the vote.", True),
         ("Who is Ukraine's defence minister now?", ("Ukraine",),
          "Ukrainian defence minister Denys Shmyhal visits Berlin.", True),
+        # An adjective that is not the name plus an ending.
+        ("Who is France's president now?", ("France",),
+         "French president Emmanuel Macron visits Berlin.", True),
+        ("Who is Germany's chancellor now?", ("Germany",),
+         "German chancellor Friedrich Merz visits Paris.", True),
+        ("Who is France's president now?", ("France",),
+         "German president Frank-Walter Steinmeier visits Paris.", False),
         # Three of its four words, but not the name asked about.
         ("Who is the current prime minister of the United Kingdom?", ("the United Kingdom",),
          "The prime minister of the United Arab Emirates visits.", False),

@@ -133,6 +133,22 @@ saudi scottish serbian slovak slovenian somali spanish sudanese swedish swiss sy
 taiwanese tajik thai tunisian turkish turkmen ugandan ukrainian uruguayan uzbek venezuelan
 vietnamese welsh yemeni western eastern northern southern soviet chechen crimean
 """)
+# A country's adjective that is not its name plus an ending ("France" / "French"): a report
+# about "the French president" is about France (qa.mentions reads the regular ones by prefix).
+COUNTRY_ADJECTIVES = {
+    "afghanistan": "afghan", "argentina": "argentine argentinian", "azerbaijan": "azeri",
+    "belgium": "belgian", "britain": "british", "burma": "burmese", "canada": "canadian",
+    "china": "chinese", "croatia": "croat", "cyprus": "cypriot", "czechia": "czech",
+    "denmark": "danish", "england": "english", "finland": "finnish", "france": "french",
+    "germany": "german", "greece": "greek", "ireland": "irish", "kazakhstan": "kazakh",
+    "kyrgyzstan": "kyrgyz", "lebanon": "lebanese", "madagascar": "malagasy", "malta": "maltese",
+    "mexico": "mexican", "morocco": "moroccan", "netherlands": "dutch", "norway": "norwegian",
+    "philippines": "filipino", "poland": "polish", "saudi arabia": "saudi",
+    "scotland": "scottish", "serbia": "serb", "slovakia": "slovak", "somalia": "somali",
+    "spain": "spanish", "sweden": "swedish", "switzerland": "swiss", "tajikistan": "tajik",
+    "thailand": "thai", "turkey": "turkish", "turkmenistan": "turkmen",
+    "united kingdom": "british", "uzbekistan": "uzbek", "wales": "welsh",
+}  # fmt: skip
 
 # --------------------------------------------------------------------------- name pieces
 
