@@ -168,7 +168,7 @@ class Answer:
     resolved_question: str = ""  # the question after follow-up resolution, if it changed
     speaker: str = ""  # for "what did X say" answers: the person quoted (follow-ups use it)
     notes: tuple[str, ...] = field(default_factory=tuple)  # e.g. "interpreted 'last week' as …"
-    # What kind of question it answered (``qa.answer.kinds``): "fact", "event",
+    # What kind of question it answered (``qa.kinds``): "fact", "event",
     # "development", "latest" or "statements"; how its citations are grouped and dated; and
     # how many of the last groups the text leaves out (a digest's "N more stories").
     kind: str = "fact"

@@ -33,6 +33,7 @@ from qa.fusion import (
     newest_on_topic,
     prefer_recent,
 )
+from qa.kinds import DIGEST_KINDS, news_question
 from qa.mentions import on_topic, question_names, topic_terms
 from qa.records import Article, Filters, Passage, Sentence
 from qa.rescore import (
@@ -248,13 +249,15 @@ class Searcher:
         (``qa.rescore``: the second stage of ``mode="hybrid+reader"``). It reads each
         sentence of a candidate as the answer step does (with the title and the sentence
         before it), and a candidate scores its best sentence; all in one batch. A question
-        longer than those the model was trained on keeps its first-stage ranking."""
+        longer than those the model was trained on keeps its first-stage ranking, and so does
+        a question asking what happened (``qa.kinds``: its answer is every story on the
+        topic, not the one sentence the model was trained to find)."""
         from qa.reader import candidate_text, get_reader
 
         reader = get_reader()
         rankings = [[(c, s) for c, s in ranking if c in chunks] for ranking in rankings]
         heads = [
-            [c for c, _ in ranking[:READER_DEPTH]] if reader.reads(question) else []
+            [c for c, _ in ranking[:READER_DEPTH]] if _read_by_model(question, reader) else []
             for question, ranking in zip(questions, rankings, strict=True)
         ]
         pairs_q: list[str] = []
@@ -310,6 +313,11 @@ class Searcher:
             )
             for rank, passage in enumerate(kept, start=1)
         ]
+
+
+def _read_by_model(question: str, reader) -> bool:
+    """Does the second stage of hybrid+reader re-rank this question's candidates?"""
+    return reader.reads(question) and news_question(question).kind not in DIGEST_KINDS
 
 
 def _latest(questions: Sequence[str], filters: Filters | None, today: date) -> list[int]:

@@ -1,4 +1,4 @@
-"""News question kinds (qa.answer.kinds), the dated layouts (qa.answer.timeline) and the digest
+"""News question kinds (qa.kinds), the dated layouts (qa.answer.timeline) and the digest
 scoring (eval.metrics.digest_outcome): pure functions, no model."""
 
 import json
@@ -7,8 +7,8 @@ from dataclasses import replace
 import pytest
 
 from eval import metrics
-from qa.answer.kinds import news_question
 from qa.answer.timeline import latest_first, statements_by_date
+from qa.kinds import news_question
 from qa.present import every_line, format_answer, references, shown_citations, timeline_html
 from qa.records import Answer, AnswerGroup, Article, Citation
 

@@ -180,6 +180,30 @@ def test_a_question_longer_than_the_answer_model_read_in_training_keeps_its_fuse
     assert [(p.chunk_id, p.score) for p in read] == [(p.chunk_id, p.score) for p in fused]
 
 
+def test_a_what_happened_question_keeps_its_fused_ranking(tmp_path, fake_embedder):
+    """Its answer is every story on the topic (a digest), not the one sentence the answer
+    model was trained to find, so the second stage leaves it alone; a fact question about
+    the same stories is re-ranked."""
+    articles = [
+        make_article(title="Council", text="The council debated parking fees at length. "
+                     "Fishermen lost forty boats in the storm last night."),
+        make_article(title="Festival", text="Fishermen showed boats at the festival."),
+    ]  # fmt: skip
+    with Index.open(tmp_path / "ix", create=True, embedder=fake_embedder) as index:
+        index.add(articles)
+        runs = {
+            question: (index.retrieve(question, k=2, mode="hybrid"),
+                       index.retrieve(question, k=2, mode="hybrid+reader"))
+            for question in ("What happened with the fishermen's boats?",
+                             "How many boats did the fishermen lose?")
+        }  # fmt: skip
+    pairs = {q: [[(p.chunk_id, p.score) for p in run] for run in r] for q, r in runs.items()}
+    fused, read = pairs["What happened with the fishermen's boats?"]
+    assert read == fused
+    fused, read = pairs["How many boats did the fishermen lose?"]
+    assert read != fused
+
+
 def test_rescoring_with_nothing_to_rescore(tmp_path, fake_embedder):
     with Index.open(tmp_path / "ix", create=True, embedder=fake_embedder) as index:
         assert index.retrieve("storm", k=3, mode="hybrid+rescore") == []  # empty index

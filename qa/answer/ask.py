@@ -17,9 +17,9 @@ from qa.answer.compose import abstain
 from qa.answer.digest import DIGEST_K, digest_answer, nearest_dates
 from qa.answer.disagree import set_side_by_side
 from qa.answer.followup import resolve as resolve_followup
-from qa.answer.kinds import DIGEST_KINDS, NewsQuestion, news_question
 from qa.answer.select import parse_question, select_answer
 from qa.answer.timeline import latest_first, statements_by_date
+from qa.kinds import DIGEST_KINDS, NewsQuestion, news_question
 from qa.records import Answer, Filters, Passage
 from qa.search import Searcher, check_question
 from qa.store import Store

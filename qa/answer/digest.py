@@ -1,6 +1,6 @@
 """Dated digests: "What happened in Myanmar in March 2025?" answered one line a story.
 
-An event or development question (``qa.answer.kinds``) is answered by the stories the
+An event or development question (``qa.kinds``) is answered by the stories the
 retrieved passages belong to, not by the best few sentences:
 
 * a **story** is a section of an article: one item of a day's events page, one story of a
