@@ -14,7 +14,7 @@ once.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -58,6 +58,10 @@ class Retrieved:
     passages: list[Passage]
     sentences: dict[str, tuple[Sentence, ...]]  # article id -> all its sentences, in order
     vector: np.ndarray | None  # the question's embedding; None when no dense search ran
+    # The answer model's probability for each sentence the second stage of hybrid+reader
+    # read, by (article id, sentence index): read the way the answer step reads them, so it
+    # need not read them again.
+    probabilities: dict[tuple[str, int], float] = field(default_factory=dict)
 
 
 def check_question(question: object) -> str:
@@ -124,12 +128,13 @@ class Searcher:
             article_id: tuple(self.store.sentences(article_id, article.text))
             for article_id, article in articles.items()
         }
+        read: list[dict[tuple[str, int], float]] = [{} for _ in questions]
         if mode in ("hybrid+rescore", "hybrid+reader"):
             if mode == "hybrid+rescore":
                 assert vectors is not None
                 rankings = self._rescore(vectors, rankings, chunks, articles, sentences)
             else:
-                rankings = self._read(questions, rankings, chunks, articles, sentences)
+                rankings, read = self._read(questions, rankings, chunks, articles, sentences)
             # The newest report on a "latest" question's topic stays first (re-scoring
             # weighs sentences, not dates).
             for i, lead in leads.items():
@@ -147,6 +152,7 @@ class Searcher:
                     passages=passages,
                     sentences={p.article.id: sentences[p.article.id] for p in passages},
                     vector=None if vectors is None else vectors[i],
+                    probabilities=read[i],
                 )
             )
         return results
@@ -244,7 +250,7 @@ class Searcher:
         chunks: dict[int, StoredChunk],
         articles: dict[str, Article],
         stored: dict[str, tuple[Sentence, ...]],
-    ) -> list[Ranking]:
+    ) -> tuple[list[Ranking], list[dict[tuple[str, int], float]]]:
         """Re-rank each question's first ``READER_DEPTH`` candidates with the answer model
         (``qa.rescore``: the second stage of ``mode="hybrid+reader"``). It reads each
         sentence of a candidate as the answer step does (with the title and the sentence
@@ -263,8 +269,9 @@ class Searcher:
         pairs_q: list[str] = []
         pairs_t: list[str] = []
         owners: list[int] = []  # which candidate, counted across all questions, a pair reads
+        keys: list[tuple[int, tuple[str, int]]] = []  # (question, sentence) of each pair
         candidate = 0
-        for question, head in zip(questions, heads, strict=True):
+        for position, (question, head) in enumerate(zip(questions, heads, strict=True)):
             for chunk_id in head:
                 chunk = chunks[chunk_id]
                 title = articles[chunk.article_id].title
@@ -277,10 +284,15 @@ class Searcher:
                     pairs_q.append(question)
                     pairs_t.append(candidate_text(sentence.text, title, previous))
                     owners.append(candidate)
+                    keys.append((position, (chunk.article_id, sentence.index)))
                 candidate += 1
         best = np.zeros(candidate)
+        read: list[dict[tuple[str, int], float]] = [{} for _ in questions]
         if pairs_q:
-            np.maximum.at(best, np.asarray(owners), reader.score(pairs_q, pairs_t))
+            probabilities = reader.score(pairs_q, pairs_t)
+            np.maximum.at(best, np.asarray(owners), probabilities)
+            for (position, key), probability in zip(keys, probabilities, strict=True):
+                read[position][key] = float(probability)
         rescored, at = [], 0
         for ranking, head in zip(rankings, heads, strict=True):
             if not head:
@@ -288,7 +300,7 @@ class Searcher:
                 continue
             rescored.append(rescore(ranking, best[at : at + len(head)], READER_WEIGHT))
             at += len(head)
-        return rescored
+        return rescored, read
 
     def _collapse_copies(self, passages: list[Passage]) -> list[Passage]:
         """Show each story once: passages from a second copy of a story already shown are

@@ -237,3 +237,31 @@ def test_the_hand_set_score_breaks_the_models_near_ties_on_what_the_question_nam
     assert "zebra13" in model_alone.citations[0].sentence
     assert "zebra19" in blended.citations[0].sentence
     assert blended.confidence == pytest.approx(model_alone.confidence)  # the best probability
+
+
+@pytest.mark.model
+def test_the_answer_step_does_not_read_again_what_the_second_stage_read(
+    sample_index, monkeypatch
+):
+    """hybrid+reader reads the sentences of its head passages as the answer step reads
+    candidates; the answer step takes those probabilities and reads only the rest."""
+    from qa.reader import get_reader
+
+    reader = get_reader()
+    batches: list[list[str]] = []
+    score = reader.score
+
+    def counted(questions, texts):
+        batches.append(list(texts))
+        return score(questions, texts)
+
+    monkeypatch.setattr(reader, "score", counted)
+    answer = sample_index.ask("What exhibition will Russia hold in September?",
+                              mode="hybrid+reader")  # fmt: skip
+    assert "massive arms exhibition" in answer.citations[0].sentence
+    second_stage, *answer_step = batches
+    assert len(answer_step) <= 1
+    assert not set(second_stage) & {t for batch in answer_step for t in batch}
+    batches.clear()
+    sample_index.ask("What exhibition will Russia hold in September?")  # plain hybrid
+    assert len(batches) == 1 and len(batches[0]) > len(answer_step[0] if answer_step else [])

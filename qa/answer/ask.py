@@ -81,6 +81,7 @@ def ask(
         abstain_below=abstain_below,
         filtered=filters.active(),
         latest=news.kind == "latest",
+        read=retrieved.probabilities,
     )
     answer = cite_copies(answer, retrieved.passages)
     if news.kind == "latest":

@@ -110,6 +110,7 @@ def select_answer(
     filtered: bool = False,
     selector: Selector | None = None,
     latest: bool = False,
+    read: dict[tuple[str, int], float] | None = None,
 ) -> Answer:
     """Answer ``question`` from retrieved ``passages``. ``sentences_of`` maps article id to
     all its sentences (for neighbours and context); ``embed`` gives sentences' unit vectors
@@ -117,7 +118,9 @@ def select_answer(
     model's probability that the articles answer, judged on the candidates left after the
     speaker and follow-up filters (without the model: the best sentence score, threshold
     ``HAND_THRESHOLD``). ``abstain_below`` overrides the threshold. ``latest``: the question
-    asks for a latest value, so the newest report on its topic leads (``_choose_latest``)."""
+    asks for a latest value, so the newest report on its topic leads (``_choose_latest``).
+    ``read``: the answer model's probabilities of sentences already read (by the second
+    stage of hybrid+reader), by (article id, sentence index); they are not read again."""
     reading = selector is None and _reading(question.text)
     selector = selector or learned_selector()
     abstainer = (
@@ -144,7 +147,8 @@ def select_answer(
         if said is not None:
             return said
     every = _scored(
-        question, question_vector, passages, sentences_of, embed, selector, read=reading
+        question, question_vector, passages, sentences_of, embed, selector, read=reading,
+        known=read,
     )
     kept = [
         (s, row) for s, row in every if (s.sentence.article_id, s.sentence.index) not in exclude
@@ -217,6 +221,7 @@ def _scored(
     selector: Selector | None = None,
     *,
     read: bool = False,
+    known: dict[tuple[str, int], float] | None = None,
 ) -> list[tuple[ScoredSentence, np.ndarray]]:
     """The scored candidates, best first, each with its row of ``FEATURES``. With ``read``,
     a candidate's score is the answer model's probability that it answers (the
@@ -229,7 +234,7 @@ def _scored(
     scores = selector.score(matrix)
     probabilities: np.ndarray | list[None] = [None] * len(found)
     if read:
-        probabilities = read_candidates(question.text, found, scores, sentences_of)
+        probabilities = read_candidates(question.text, found, scores, sentences_of, known)
         # The model decides; the hand-set score, which sees the exact words and names a
         # sentence shares with the question, breaks its near-ties (README, "The answer model").
         scores = probabilities + HAND_SHARE * scores
@@ -269,19 +274,28 @@ def read_candidates(
     found: Sequence,
     prior: np.ndarray,
     sentences_of: dict[str, Sequence[Sentence]],
+    known: dict[tuple[str, int], float] | None = None,
 ) -> np.ndarray:
     """The answer model's probability for each candidate (``qa.reader``): the sentence with
     its article's title and the sentence before it. Only the ``READ_AT_MOST`` best by
-    ``prior`` are read; the others get 0."""
+    ``prior`` are read; the others get 0. Those in ``known`` (by article id and sentence
+    index, read the same way) keep their probability and are not read again."""
+    known = known or {}
     order = np.argsort(-prior, kind="stable")[:READ_AT_MOST]
-    texts = []
+    scores = np.zeros(len(found))
+    unread, texts = [], []
     for i in order:
         sentence = found[i].sentence
+        key = (sentence.article_id, sentence.index)
+        if key in known:
+            scores[i] = known[key]
+            continue
         before = sentences_of[sentence.article_id][sentence.index - 1] if sentence.index else None
         previous = before.text if before is not None and not before.heading else ""
         texts.append(candidate_text(sentence.text, found[i].article.title, previous))
-    scores = np.zeros(len(found))
-    scores[order] = get_reader().score([question] * len(texts), texts)
+        unread.append(i)
+    if texts:
+        scores[unread] = get_reader().score([question] * len(texts), texts)
     return scores
 
 
