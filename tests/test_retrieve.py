@@ -117,6 +117,16 @@ def test_rescoring_promotes_the_chunk_holding_the_answer_sentence(tmp_path, fake
     assert embedded == 0  # rescoring and answering read the sentence vectors stored at ingest
 
 
+def boat_stories() -> list:
+    """One story says how many boats the fishermen lost; the other only shares its words."""
+    return [
+        make_article(title="Council", text="The council debated parking fees at length. "
+                     "Fishermen lost forty boats in the storm last night."),
+        make_article(title="Festival", text="Fishermen showed boats at the festival. The "
+                     "storm season starts soon, fishermen said."),
+    ]  # fmt: skip
+
+
 def test_the_answer_model_reranks_the_fused_head(tmp_path, fake_embedder):
     """hybrid+reader: the fused candidates re-scored (1 - w) * fused + w * minmax(model),
     the model reading each sentence with its title (and the sentence before it) and a
@@ -125,13 +135,8 @@ def test_the_answer_model_reranks_the_fused_head(tmp_path, fake_embedder):
     from qa.rescore import READER_WEIGHT
 
     question = "How many boats did fishermen lose in the storm?"
-    articles = [
-        make_article(title="Council", text="The council debated parking fees at length. "
-                     "Fishermen lost forty boats in the storm last night."),
-        make_article(title="Festival", text="Fishermen showed boats at the festival. The "
-                     "storm season starts soon, fishermen said."),
-        make_article(title="Outlook", text="A storm is expected over the weekend."),
-    ]  # fmt: skip
+    articles = [*boat_stories(), make_article(title="Outlook", text="A storm is expected over "
+                                                "the weekend.")]  # fmt: skip
     with Index.open(tmp_path / "ix", create=True, embedder=fake_embedder) as index:
         index.add(articles)
         fused = index.retrieve(question, k=3, mode="hybrid")
@@ -157,51 +162,33 @@ def test_the_answer_model_reranks_the_fused_head(tmp_path, fake_embedder):
     assert read[0].article.title == "Council"  # the passage that says how many
 
 
-def test_a_question_longer_than_the_answer_model_read_in_training_keeps_its_fused_ranking(
-    tmp_path, fake_embedder
+def _fused_and_read(tmp_path, fake_embedder, question: str) -> tuple[list, list]:
+    """(chunk id, score) of each passage, hybrid and hybrid+reader, over the boat stories."""
+    with Index.open(tmp_path / "ix", create=True, embedder=fake_embedder) as index:
+        index.add(boat_stories())
+        return tuple(
+            [(p.chunk_id, p.score) for p in index.retrieve(question, k=2, mode=mode)]
+            for mode in ("hybrid", "hybrid+reader")
+        )
+
+
+@pytest.mark.parametrize(
+    ("question", "reranked"),
+    [
+        ("How many boats did the fishermen lose?", True),
+        # Longer than the answer model's training questions (MultiHop-RAG's are).
+        ("After the council had debated parking fees at length and the festival had shown "
+         "the boats of the fishermen, how many boats did the fishermen of the town lose in "
+         "the storm last night?", False),
+        # Its answer is every story on the topic (a digest), not one sentence.
+        ("What happened with the fishermen's boats?", False),
+    ],
+)  # fmt: skip
+def test_the_second_stage_reranks_only_questions_like_the_models_training_ones(
+    tmp_path, fake_embedder, question, reranked
 ):
-    from qa.reader import get_reader
-
-    question = (
-        "After the council had debated parking fees at length and the festival had shown "
-        "the boats of the fishermen, how many boats did the fishermen of the town lose in "
-        "the storm last night?"
-    )
-    assert not get_reader().reads(question)
-    articles = [
-        make_article(title="Council", text="The council debated parking fees at length. "
-                     "Fishermen lost forty boats in the storm last night."),
-        make_article(title="Festival", text="Fishermen showed boats at the festival."),
-    ]  # fmt: skip
-    with Index.open(tmp_path / "ix", create=True, embedder=fake_embedder) as index:
-        index.add(articles)
-        fused = index.retrieve(question, k=2, mode="hybrid")
-        read = index.retrieve(question, k=2, mode="hybrid+reader")
-    assert [(p.chunk_id, p.score) for p in read] == [(p.chunk_id, p.score) for p in fused]
-
-
-def test_a_what_happened_question_keeps_its_fused_ranking(tmp_path, fake_embedder):
-    """Its answer is every story on the topic (a digest), not the one sentence the answer
-    model was trained to find, so the second stage leaves it alone; a fact question about
-    the same stories is re-ranked."""
-    articles = [
-        make_article(title="Council", text="The council debated parking fees at length. "
-                     "Fishermen lost forty boats in the storm last night."),
-        make_article(title="Festival", text="Fishermen showed boats at the festival."),
-    ]  # fmt: skip
-    with Index.open(tmp_path / "ix", create=True, embedder=fake_embedder) as index:
-        index.add(articles)
-        runs = {
-            question: (index.retrieve(question, k=2, mode="hybrid"),
-                       index.retrieve(question, k=2, mode="hybrid+reader"))
-            for question in ("What happened with the fishermen's boats?",
-                             "How many boats did the fishermen lose?")
-        }  # fmt: skip
-    pairs = {q: [[(p.chunk_id, p.score) for p in run] for run in r] for q, r in runs.items()}
-    fused, read = pairs["What happened with the fishermen's boats?"]
-    assert read == fused
-    fused, read = pairs["How many boats did the fishermen lose?"]
-    assert read != fused
+    fused, read = _fused_and_read(tmp_path, fake_embedder, question)
+    assert (read != fused) is reranked
 
 
 def test_rescoring_with_nothing_to_rescore(tmp_path, fake_embedder):
