@@ -599,7 +599,12 @@ def create_app(index: Index, examples: Sequence[str] | None = None) -> gr.Blocks
 
         answer_outputs = [chatbot, sources, turns_state, question, filter_status]
         answer_inputs = [question, turns_state, source_filter, since_box, until_box]
-        question.submit(respond, answer_inputs, answer_outputs, api_visibility="undocumented")
+        # A question sent while the last answer is still on its way is answered after it
+        # (Gradio's default drops it: the answer was on screen, the next Enter did nothing).
+        question.submit(
+            respond, answer_inputs, answer_outputs, api_visibility="undocumented",
+            trigger_mode="always_last",
+        )
         chatbot.example_select(
             pick_example, None, question, api_visibility="undocumented", queue=False
         ).then(respond, answer_inputs, answer_outputs, api_visibility="undocumented")

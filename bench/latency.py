@@ -84,11 +84,11 @@ def main(argv: list[str]) -> int:
         "machine": machine(),
         "questions": len(questions),
         "mode": args.mode,
-        "answer_scorer": os.environ.get("NEWSQA_ANSWER_SCORER", "hand"),
+        "answer_scorer": os.environ.get("NEWSQA_ANSWER_SCORER", "reader"),
         "sizes": {},
     }
     # The default configuration's results are bench/results/latency.json; others beside it.
-    variant = [v for v in (args.mode, results["answer_scorer"]) if v not in ("hybrid", "hand")]
+    variant = [v for v in (args.mode, results["answer_scorer"]) if v not in ("hybrid", "reader")]
     name = "-".join(["latency", *variant]).replace("+", "-")
     for size in args.sizes:
         folder, built = ensure(size, args.backend)

@@ -175,7 +175,7 @@ def question_words_limit(examples: Sequence[Example], share: float = QUESTION_WO
     lengths = sorted(len(e.question.split()) for e in examples)
     if not lengths:
         return 0
-    return lengths[min(len(lengths) - 1, math.ceil(share * len(lengths)) - 1)]
+    return lengths[min(len(lengths) - 1, max(0, math.ceil(share * len(lengths)) - 1))]
 
 
 def split_by_title(

@@ -284,9 +284,11 @@ class Index:
         week", "in March 2025") become a date filter relative to ``today`` (default: the
         newest article's date); how they were read is reported in ``Answer.notes``.
         ``abstain_below`` is the confidence under which it says the articles don't answer:
-        ``Answer.confidence`` is the abstention model's probability that the articles answer
-        (``qa/answer/abstain.json``; default threshold learned with it by
-        ``python -m eval.train_selector``); 0 never abstains.
+        ``Answer.confidence`` is the answer model's best probability that a candidate
+        answers (default threshold in its manifest, ``qa/models/reader.json``) or, for a
+        question longer than it was trained on or with ``NEWSQA_ANSWER_SCORER=hand``, the
+        abstention model's probability that the articles answer (``qa/answer/abstain.json``,
+        its threshold learned with it by ``python -m eval.train_selector``); 0 never abstains.
         """
         # One lock for the whole answer: the store connection, the caches and the sentence
         # vectors are shared by the app's worker threads. One snapshot too: another process

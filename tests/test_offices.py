@@ -19,6 +19,10 @@ from qa.speakers.offices import names_holder, office_in_question
         ("Who is currently heading the U.S. Justice Department as attorney general?",
          "attorney general"),
         ("Who is currently leading Venezuela as acting president?", "acting president"),
+        ("Who is Israel's minister of defence now?", "defence minister"),
+        ("Who is the deputy prime minister now?", "deputy prime minister"),
+        # No post on its own: any minister of the country would do.
+        ("Who is Scotland's first minister now?", None),
         ("What is the latest death toll of the Ebola epidemic in the DR Congo?", None),
         ("Who won the 2025 German federal election?", None),
     ],
@@ -51,6 +55,13 @@ def test_the_office_a_question_asks_about(question, office):
         ("Chile and Venezuela restore diplomatic relations after the presidential election.",
          "president", False),
         ("British prime minister Andy Burnham visits Kyiv.", "president", False),
+        ("José Antonio Kast will be sworn in as President of Chile on March 11.", "president",
+         False),
+        ("Kast was elected President of Chile on Sunday.", "president", False),
+        ("It is the first execution under Sanae Takaichi's premiership.",
+         "deputy prime minister", False),
+        # Odd spacing is read in linear time, not by backtracking.
+        ("Reporters asked Gabriel Boric" + " " * 5000 + "about it.", "president", False),
     ],
 )  # fmt: skip
 def test_a_report_names_the_holder_of_an_office(sentence, office, holder):

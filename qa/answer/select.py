@@ -11,7 +11,8 @@ say (``qa.answer.features.Abstainer``: the probability that the articles answer,
 the evaluation datasets); below its threshold the answer says the articles don't answer.
 
 By default the trained answer model (``qa.reader``) then reads the best 40 candidates by
-those weights and scores them instead, and its best probability decides abstention, against
+those weights, a candidate scores its probability plus its hand-set score (``HAND_SHARE``),
+and the best probability decides abstention, against
 its own threshold — for questions as long as those it was trained on; a longer one (such as
 MultiHop-RAG's compound questions, which it mostly refused) keeps the hand-set weights and the
 abstention model. ``NEWSQA_ANSWER_SCORER=hand`` keeps them for every question (README, "The
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -117,7 +118,8 @@ def select_answer(
     and ``question_vector`` is the question's. The answer's confidence is the abstention
     model's probability that the articles answer, judged on the candidates left after the
     speaker and follow-up filters (without the model: the best sentence score, threshold
-    ``HAND_THRESHOLD``). ``abstain_below`` overrides the threshold. ``latest``: the question
+    ``HAND_THRESHOLD``) — or, when the answer model read them, its best probability against
+    its own threshold. ``abstain_below`` overrides the threshold. ``latest``: the question
     asks for a latest value, so the newest report on its topic leads (``_choose_latest``).
     ``read``: the answer model's probabilities of sentences already read (by the second
     stage of hybrid+reader), by (article id, sentence index); they are not read again."""
@@ -146,9 +148,15 @@ def select_answer(
         )
         if said is not None:
             return said
+    def answerable(sentence: Sentence) -> bool:
+        """May this candidate answer, after the follow-up and speaker filters below?"""
+        return (sentence.article_id, sentence.index) not in exclude and (
+            not speaker or mentions(sentence.text, speaker)
+        )
+
     every = _scored(
         question, question_vector, passages, sentences_of, embed, selector, read=reading,
-        known=read,
+        known=read, readable=answerable,
     )
     kept = [
         (s, row) for s, row in every if (s.sentence.article_id, s.sentence.index) not in exclude
@@ -222,10 +230,13 @@ def _scored(
     *,
     read: bool = False,
     known: dict[tuple[str, int], float] | None = None,
+    readable: Callable[[Sentence], bool] | None = None,
 ) -> list[tuple[ScoredSentence, np.ndarray]]:
     """The scored candidates, best first, each with its row of ``FEATURES``. With ``read``,
-    a candidate's score is the answer model's probability that it answers (the
-    ``READ_AT_MOST`` best by the hand-set weights are read; the rest score 0)."""
+    a candidate's score is the answer model's probability that it answers plus
+    ``HAND_SHARE`` of its hand-set score (the ``READ_AT_MOST`` best by the hand-set weights
+    among those ``readable`` allows are read, ``known`` ones not again; the rest have
+    probability 0)."""
     selector = selector or learned_selector()
     found = candidates(question.text, question.kind, question_vector, passages, sentences_of, embed)
     if not found:
@@ -234,7 +245,11 @@ def _scored(
     scores = selector.score(matrix)
     probabilities: np.ndarray | list[None] = [None] * len(found)
     if read:
-        probabilities = read_candidates(question.text, found, scores, sentences_of, known)
+        prior = scores
+        if readable is not None:  # spend the reading on candidates that may answer
+            allowed = np.array([readable(c.sentence) for c in found])
+            prior = np.where(allowed, scores, -np.inf)
+        probabilities = read_candidates(question.text, found, prior, sentences_of, known)
         # The model decides; the hand-set score, which sees the exact words and names a
         # sentence shares with the question, breaks its near-ties (README, "The answer model").
         scores = probabilities + HAND_SHARE * scores
@@ -320,28 +335,31 @@ def _choose_latest(
     retrieval's recency step uses) and, when the question asks for a kind of thing (a
     number, a person...), name one, the best of the newest date first, then the best of
     each earlier date, newest first. An older report that words the question more closely
-    must not hide a newer figure, and a newer sentence off the topic must not lead. Empty
-    when no candidate qualifies (the usual choice then stands)."""
+    must not hide a newer figure, and a newer sentence off the topic must not lead. For
+    "Who is Chile's president now?" the on-topic candidates that name a holder of the office
+    (``qa.speakers.offices``) qualify instead, whatever their score; when none does, the
+    rule above applies. Empty when no candidate qualifies (the usual choice then stands)."""
     best = scored[0].score
     context = {(p.article.id, p.sentences[0].section): p.context for p in passages if p.sentences}
     names, wanted = question_names(question), topic_terms(question)
-    office = office_in_question(question) if kind == "person" else None
-    pool = [
+    dated = [
         c
         for c in scored
         if c.article.published
-        and (
-            # "Who is Chile's president now?": any report naming the office's holder will
-            # do, however briefly ("President Kast declares…"); the newest leads.
-            names_holder(c.sentence.text, office)
-            if office
-            else c.score >= LATEST_WITHIN * best and (kind == "other" or c.type_match > 0)
-        )
         and on_topic(
             f"{context.get((c.article.id, c.sentence.section), c.article.title)} {c.sentence.text}",
             names,
             wanted,
         )
+    ]
+    office = office_in_question(question) if kind == "person" else None
+    # "Who is Chile's president now?": any report naming the office's holder will do,
+    # however briefly ("President Kast declares…"); the newest leads.
+    holders = [c for c in dated if names_holder(c.sentence.text, office)] if office else []
+    pool = holders or [
+        c
+        for c in dated
+        if c.score >= LATEST_WITHIN * best and (kind == "other" or c.type_match > 0)
     ]
     chosen: list[ScoredSentence] = []
     for candidate in sorted(pool, key=lambda c: (c.article.published[:10], c.score), reverse=True):

@@ -143,11 +143,11 @@ COUNTRY_ADJECTIVES = {
     "germany": "german", "greece": "greek", "ireland": "irish", "kazakhstan": "kazakh",
     "kyrgyzstan": "kyrgyz", "lebanon": "lebanese", "madagascar": "malagasy", "malta": "maltese",
     "mexico": "mexican", "morocco": "moroccan", "netherlands": "dutch", "norway": "norwegian",
-    "philippines": "filipino", "poland": "polish", "saudi arabia": "saudi",
+    "philippines": "filipino", "poland": "polish",
     "scotland": "scottish", "serbia": "serb", "slovakia": "slovak", "somalia": "somali",
     "spain": "spanish", "sweden": "swedish", "switzerland": "swiss", "tajikistan": "tajik",
     "thailand": "thai", "turkey": "turkish", "turkmenistan": "turkmen",
-    "united kingdom": "british", "uzbekistan": "uzbek", "wales": "welsh",
+    "uzbekistan": "uzbek", "wales": "welsh",
 }  # fmt: skip
 
 # --------------------------------------------------------------------------- name pieces

@@ -30,23 +30,38 @@ _TERMS = {
 # Words that can open an office's name before its title word ("prime", "defence").
 _OPENERS = {"prime", "defence", "defense", "foreign", "interior", "finance", "acting",
             "interim", "attorney", "justice", "health", "deputy", "vice", "supreme"}  # fmt: skip
+# A name taking the office: "… is sworn in as President of Chile". Not "will be sworn in",
+# nor a plain "elected" (a president-elect is not yet the president). One quantifier per
+# run of spaces, and at most ``_AFTER_CHARS`` read: no backtracking blow-up on odd spacing.
 _TAKES = re.compile(
-    r"^\s*,?\s*(?:is|was|has been|will be)?\s*(?:formally\s+|officially\s+)?"
-    r"(?:sworn in|re-?appointed|appointed|re-?elected|elected|named|installed|inaugurated|"
-    r"confirmed|becomes|became|as)\s+(?:as\s+)?(?:the\s+)?(?:new\s+|next\s+)?(?P<office>[\w -]+)",
+    r"^(?:\s*,)?\s*(?:(?:is|was|has been)\s+)?(?:(?:formally|officially)\s+)?"
+    r"(?:sworn in|re-?appointed|appointed|re-?elected|named|installed|inaugurated|"
+    r"confirmed|becomes|became|as)\s+(?:as\s+)?(?:the\s+)?(?:(?:new|next)\s+)?(?P<office>[\w -]+)",
     re.IGNORECASE,
 )
+_AFTER_CHARS = 120
 # Words inside an office's name after its first word ("secretary of state", "attorney general").
 _JOINERS = {"of", "for", "general"}
 # What an office "of" names when it is a portfolio ("Minister of Defense"), not a place.
 _PORTFOLIOS = {"defence", "defense", "foreign", "finance", "justice", "health", "interior",
                "state", "education", "economy", "labour", "labor", "energy"}  # fmt: skip
+_PORTFOLIO_OF = re.compile(
+    r"\b(?P<office>minister|secretary)\s+of\s+(?:the\s+)?(?P<portfolio>"
+    + "|".join(sorted(_PORTFOLIOS))
+    + r")\b",
+    re.IGNORECASE,
+)
+# Offices that name no post on their own: a question asking for one is not an office question.
+_GENERIC = {"minister", "ministers", "secretary", "official", "leader", "head", "chief",
+            "officer", "representative", "spokesman", "spokesperson", "spokeswoman"}  # fmt: skip
 _TERM = re.compile(r"^[’']s\s+(?P<term>\w+)", re.IGNORECASE)
 
 
 def office_in_question(question: str) -> str | None:
     """The office a "who" question asks who holds, as folded words ("prime minister"), or
     None. Place names and demonyms are the question's topic, not the office."""
+    # "minister of defence" asks for the defence minister (role words drop the "of").
+    question = _PORTFOLIO_OF.sub(lambda m: f"{m['portfolio']} {m['office']}", question)
     words = role_words(question)
     if "who" not in words:
         return None
@@ -67,6 +82,8 @@ def office_in_question(question: str) -> str | None:
     office = max(offices, key=len)
     while office and office[-1] not in TITLE_WORDS:
         office.pop()
+    if len(office) == 1 and office[0] in _GENERIC:
+        return None  # "minister" alone: any minister of the country would do
     return " ".join(office) or None
 
 
@@ -80,13 +97,13 @@ def names_holder(sentence: str, office: str) -> bool:
     for mention in mentions:
         if any(_is_office(title, wanted) for title in mention.titles):
             return True
-        after = sentence[mention.end :]
+        after = " ".join(sentence[mention.end : mention.end + _AFTER_CHARS].split())
         taken = _TAKES.match(after)
         if taken and _is_office(taken.group("office"), wanted):
             return True
         term = _TERM.match(after)
         if term and _TERMS.get(term.group("term").lower()) == " ".join(
-            w for w in wanted if w not in RANKS
+            w for w in wanted if w != "acting"
         ):
             return True
     return False
