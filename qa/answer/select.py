@@ -158,11 +158,8 @@ def select_answer(
         question, question_vector, passages, sentences_of, embed, selector, read=reading,
         known=read, readable=answerable,
     )
-    kept = [
-        (s, row) for s, row in every if (s.sentence.article_id, s.sentence.index) not in exclude
-    ]
-    if speaker:  # a "what did X say" question must be answered by sentences naming X
-        kept = [(s, row) for s, row in kept if mentions(s.sentence.text, speaker)]
+    # Not what a follow-up already cited; for "what did X say", only sentences naming X.
+    kept = [(s, row) for s, row in every if answerable(s.sentence)]
     scored = [s for s, _ in kept]
     confidence = scored[0].score if scored else 0.0
     if reading:  # the model's evidence that the articles answer: its best probability

@@ -40,13 +40,11 @@ _TAKES = re.compile(
     re.IGNORECASE,
 )
 _AFTER_CHARS = 120
-# Words inside an office's name after its first word ("secretary of state", "attorney general").
-_JOINERS = {"of", "for", "general"}
 # What an office "of" names when it is a portfolio ("Minister of Defense"), not a place.
 _PORTFOLIOS = {"defence", "defense", "foreign", "finance", "justice", "health", "interior",
                "state", "education", "economy", "labour", "labor", "energy"}  # fmt: skip
 _PORTFOLIO_OF = re.compile(
-    r"\b(?P<office>minister|secretary)\s+of\s+(?:the\s+)?(?P<portfolio>"
+    r"\b(?P<office>[\w-]+)\s+of\s+(?:the\s+)?(?P<portfolio>"
     + "|".join(sorted(_PORTFOLIOS))
     + r")\b",
     re.IGNORECASE,
@@ -60,15 +58,13 @@ _TERM = re.compile(r"^[’']s\s+(?P<term>\w+)", re.IGNORECASE)
 def office_in_question(question: str) -> str | None:
     """The office a "who" question asks who holds, as folded words ("prime minister"), or
     None. Place names and demonyms are the question's topic, not the office."""
-    # "minister of defence" asks for the defence minister (role words drop the "of").
-    question = _PORTFOLIO_OF.sub(lambda m: f"{m['portfolio']} {m['office']}", question)
-    words = role_words(question)
+    words = role_words(_portfolio_first(question))
     if "who" not in words:
         return None
     runs: list[list[str]] = []
     current: list[str] = []
     for word in words:
-        if word in TITLE_WORDS or word in _OPENERS or (current and word in _JOINERS):
+        if word in TITLE_WORDS or word in _OPENERS:
             current.append(word)
         else:
             if current:
@@ -85,6 +81,12 @@ def office_in_question(question: str) -> str | None:
     if len(office) == 1 and office[0] in _GENERIC:
         return None  # "minister" alone: any minister of the country would do
     return " ".join(office) or None
+
+
+def _portfolio_first(text: str) -> str:
+    """"Minister of Defense" as "Defense Minister" (role words drop the "of", so the order
+    must say which word is the office)."""
+    return _PORTFOLIO_OF.sub(lambda m: f"{m['portfolio']} {m['office']}", text)
 
 
 def names_holder(sentence: str, office: str) -> bool:
@@ -112,10 +114,8 @@ def names_holder(sentence: str, office: str) -> bool:
 def _is_office(title: str, wanted: list[str]) -> bool:
     """Is ``title`` ("Bolivian president", "President of Chile") the asked office, not a
     former, deputy or future holder's title (unless asked so)?"""
-    head, of, tail = title.partition(" of ")
-    if of and tail.split() and tail.split()[0].lower() in _PORTFOLIOS:
-        title = f"{tail} {head}"  # "Minister of Defense" is the defense minister
-    words = [w for w in role_words(title) if w not in PLACES and w not in DEMONYMS]
+    words = role_words(_portfolio_first(title))
+    words = [w for w in words if w not in PLACES and w not in DEMONYMS]
     if any(w in _NOT_HOLDER and w not in wanted for w in words):
         return False
     if "president-elect" in words and "president-elect" not in wanted:
