@@ -166,15 +166,34 @@ def topic_terms(question: str) -> frozenset[str]:
     return frozenset(terms(fold(NOW_WORDS.sub(" ", question)))) - _QUESTION_WORDS
 
 
+# A news item's credits after its last sentence: "… aid to Gaza. (France 24) (Reuters)". They
+# say who reported, not what happened: "(The Japan Times)" does not put an item on Japan.
+_TRAILING_CREDITS = re.compile(r"(?<=[.!?\"”’])(?:\s*\([^()\n]{1,80}\))+(?=\s|$)")
+
+
+def without_credits(text: str) -> str:
+    """``text`` without the credits that follow its sentences ("(AP) (Bloomberg)")."""
+    return _TRAILING_CREDITS.sub("", text)
+
+
+def mentions_every(text: str, names: Sequence[str]) -> bool:
+    """``text``, its credits aside, mentions every one of ``names`` (as ``on_topic`` reads
+    them: a country also by its adjective)."""
+    text = without_credits(text)
+    return not _missing(names, [text], [set(terms(fold(text)))], prefix=True)
+
+
 def on_topic(text: str, names: Sequence[str], wanted: frozenset[str]) -> bool:
     """``text`` mentions every one of ``names`` (as ``missing_names`` reads them) and at
     least ``TOPIC_SHARE`` of the question's ``wanted`` terms (``topic_terms``; a name's words
     count among them). A term also counts when a word of the text starts with it, so a
     country stands for its adjective ("Japan" in "Japanese", "Bolivia" in "Bolivian"), or
     when it is a country and the text has its irregular adjective ("France" and "French",
-    ``qa.speakers.lexicon.COUNTRY_ADJECTIVES``)."""
+    ``qa.speakers.lexicon.COUNTRY_ADJECTIVES``). Credits after the text's sentences
+    ("(The Japan Times)") are not read: they name the outlet, not the topic."""
     if not wanted:
         return False
+    text = without_credits(text)
     found = set(terms(fold(text)))
     if names and _missing(names, [text], [found], prefix=True):
         return False

@@ -34,7 +34,13 @@ from qa.fusion import (
     prefer_recent,
 )
 from qa.kinds import DIGEST_KINDS, news_question
-from qa.mentions import on_topic, question_names, topic_terms
+from qa.mentions import (
+    mentions_every,
+    on_topic,
+    question_names,
+    topic_terms,
+    without_credits,
+)
 from qa.records import Article, Filters, Passage, Sentence
 from qa.rescore import (
     READER_DEPTH,
@@ -44,10 +50,14 @@ from qa.rescore import (
     rescore,
 )
 from qa.sentence_vectors import SentenceVectors
+from qa.speakers.offices import holders_named, names_holder, office_in_question
 from qa.store import Store, StoredChunk
 from qa.timeexpr import find_time_range, wants_latest
 
 Ranking = list[tuple[int, float]]  # (chunk id, score), best first
+# "Who is Japan's prime minister now?": the holders named by the candidates that are looked up
+# by name for newer reports on them (most such questions have one or two).
+HOLDERS_LOOKED_UP = 3
 
 
 @dataclass(frozen=True)
@@ -117,7 +127,7 @@ class Searcher:
         queries = Queries(list(questions), vectors)
         latest = _latest(questions, filters, today or date.today())
         rankings = self._rank(queries, depth, mode, allowed, deep=bool(latest))
-        leads = self._prefer_recent(questions, rankings, latest, today)
+        leads = self._prefer_recent(questions, rankings, latest, today, allowed)
         # One read of the store per batch: the chunks ranked (and re-ranked), their articles
         # and every sentence of those articles, which the answer step needs too.
         head = {"hybrid+rescore": RESCORE_DEPTH, "hybrid+reader": READER_DEPTH}.get(mode, 0)
@@ -189,11 +199,16 @@ class Searcher:
         rankings: list[Ranking],
         latest: list[int],
         today: date | None,
+        allowed: np.ndarray | None = None,
     ) -> dict[int, int]:
         """Re-rank each "latest" question's candidates in place (their positions:
         ``latest``): the newest of near-equal ones moves up (``prefer_recent``), then the
-        newest on its topic goes first (``newest_on_topic``). Returns those leads by question
-        position, for re-rankers after this one to keep first."""
+        newest on its topic goes first (``newest_on_topic``). For a question about who holds
+        an office now ("Who is Japan's prime minister now?", ``qa.speakers.offices``) the
+        topic is a report naming a holder of that office in the asked place, and the holders
+        the candidates name are looked up too: the newest report on the office often words
+        it unlike the question ("under Sanae Takaichi's premiership"). Returns the leads by
+        question position, for re-rankers after this one to keep first."""
         if not latest:
             return {}
         anchor = self.store.newest_date((today or date.today()).isoformat())
@@ -207,12 +222,51 @@ class Searcher:
             if not dated:
                 continue  # nothing dated: no newest
             texts = self.store.chunk_texts(dated)
-            topical = _topic_test(texts, question_names(questions[i]), topic_terms(questions[i]))
-            lead = newest_on_topic(rankings[i], published, topical, anchor)
+            names = question_names(questions[i])
+            office = office_in_question(questions[i]) if names else None
+            ranking = rankings[i]
+            if office:
+                more, more_texts = self._holders_reports(texts, names, office, allowed, anchor)
+                published.update(more)
+                texts.update(more_texts)
+                ranked = {c for c, _ in ranking}
+                ranking = ranking + [(c, 0.0) for c in more if c not in ranked]
+                topical = _holder_test(texts, names, office)
+            else:
+                topical = _topic_test(texts, names, topic_terms(questions[i]))
+            lead = newest_on_topic(ranking, published, topical, anchor, depth=len(ranking))
             if lead is not None:
                 leads[i] = lead
+                if all(c != lead for c, _ in rankings[i]):
+                    rankings[i] = [(lead, rankings[i][0][1])] + rankings[i]
                 rankings[i] = lead_with(rankings[i], lead)
         return leads
+
+    def _holders_reports(
+        self,
+        texts: dict[int, str],
+        names: tuple[str, ...],
+        office: str,
+        allowed: np.ndarray | None,
+        anchor: str,
+    ) -> tuple[dict[int, str], dict[int, str]]:
+        """More reports on an office's holders: the people ``texts`` (candidates by chunk id)
+        name in ``office`` where they mention the question's ``names``, each looked up by
+        name with BM25 (the first ``HOLDERS_LOOKED_UP`` full names). Returns the dates (up to
+        ``anchor``) and texts of the chunks found that are not among ``texts``."""
+        people: list[str] = []
+        for text in texts.values():
+            if mentions_every(text, names):
+                people += [p for p in holders_named(without_credits(text), office) if " " in p]
+        people = list(dict.fromkeys(people))[:HOLDERS_LOOKED_UP]
+        if not people:
+            return {}, {}
+        hits = self.caches.lexical.search(Queries(people), RECENCY_DEPTH, allowed)
+        found = list(dict.fromkeys(int(c) for _, ids in hits for c in ids if int(c) not in texts))
+        published = {
+            c: day for c, day in self.store.published_of_chunks(found).items() if "" < day <= anchor
+        }
+        return published, self.store.chunk_texts(list(published))
 
     def _rescore(
         self,
@@ -350,6 +404,23 @@ def _topic_test(
     """Is this chunk (by id; ``texts``: chunk texts with their context lines) on the topic of
     a question with these ``names`` and ``wanted`` terms (``qa.mentions.on_topic``)?"""
     return lambda chunk_id: chunk_id in texts and on_topic(texts[chunk_id], names, wanted)
+
+
+def _holder_test(
+    texts: dict[int, str], names: tuple[str, ...], office: str
+) -> Callable[[int], bool]:
+    """Does this chunk (by id) mention the question's ``names`` and name a holder of
+    ``office`` (``qa.speakers.offices.names_holder``), its credits aside?"""
+
+    def test(chunk_id: int) -> bool:
+        text = texts.get(chunk_id)
+        return (
+            text is not None
+            and mentions_every(text, names)
+            and names_holder(without_credits(text), office)
+        )
+
+    return test
 
 
 def _as_ranking(hits: Hits) -> Ranking:

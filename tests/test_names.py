@@ -183,3 +183,24 @@ def test_on_topic_of_a_question_with_no_words_is_false():
     from qa.mentions import on_topic
 
     assert on_topic("Anything at all.", (), frozenset()) is False
+
+
+def test_an_items_credits_do_not_put_it_on_a_topic():
+    from qa.mentions import mentions_every, on_topic, topic_terms, without_credits
+
+    item = (
+        "The Hungarian parliament backs prime minister Péter Magyar's government. "
+        "(AP) (Bloomberg via The Japan Times)"
+    )
+    assert without_credits(item) == (
+        "The Hungarian parliament backs prime minister Péter Magyar's government."
+    )
+    question = "Who is Japan's prime minister now?"
+    assert on_topic(item, ("Japan",), topic_terms(question)) is False
+    assert mentions_every(item, ("Japan",)) is False
+    # A parenthesis inside a sentence is its text, not a credit.
+    inside = "Japan's ruling party (the LDP) backs prime minister Sanae Takaichi. (NHK)"
+    assert without_credits(inside) == (
+        "Japan's ruling party (the LDP) backs prime minister Sanae Takaichi."
+    )
+    assert mentions_every(inside, ("Japan", "LDP")) is True

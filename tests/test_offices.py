@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.speakers.offices import names_holder, office_in_question
+from qa.speakers.offices import holders_named, names_holder, office_in_question
 
 
 @pytest.mark.parametrize(
@@ -66,3 +66,13 @@ def test_the_office_a_question_asks_about(question, office):
 )  # fmt: skip
 def test_a_report_names_the_holder_of_an_office(sentence, office, holder):
     assert names_holder(sentence, office) is holder
+
+
+def test_the_holders_a_report_names_are_its_people_in_that_office():
+    sentence = "Bolivian president Rodrigo Paz meets Chilean president José Antonio Kast."
+    assert holders_named(sentence, "president") == ["Rodrigo Paz", "José Antonio Kast"]
+    assert holders_named(sentence, "prime minister") == []
+    former = "Bolivian president Rodrigo Paz meets former president Evo Morales."
+    assert holders_named(former, "president") == ["Rodrigo Paz"]
+    assert holders_named("It is the first execution under Sanae Takaichi's premiership.",
+                         "prime minister") == ["Sanae Takaichi"]  # fmt: skip

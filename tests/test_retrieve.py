@@ -259,6 +259,30 @@ def test_lead_with_puts_one_candidate_first_and_keeps_the_rest_in_order():
     assert lead_with([], 1) == []
 
 
+def test_who_holds_an_office_now_leads_with_the_newest_report_naming_a_holder(fake_index):
+    fake_index.add([
+        make_article(title="Vote", published="2025-10-21", text=(
+            "Sanae Takaichi is elected as Japan's first female prime minister by the House of "
+            "Representatives.")),
+        make_article(title="Summit", published="2026-04-06", text=(
+            "Japanese prime minister Sanae Takaichi says her government plans summit talks.")),
+        # The newest report on the office words it unlike the question.
+        make_article(title="Execution", published="2026-08-21", text=(
+            "Japan executes a man for a 2009 arson attack in Osaka. It is the first execution "
+            "under Sanae Takaichi's premiership. (AFP) (The Japan Times)")),
+        # Newer still, on another country's prime minister: its credits name Japan.
+        make_article(title="Hungary", published="2026-08-25", text=(
+            "The Hungarian parliament backs prime minister Péter Magyar's majority "
+            "government. (AP) (Bloomberg via The Japan Times)")),
+    ])  # fmt: skip
+    for mode in ("bm25", "hybrid"):
+        top = fake_index.retrieve("Who is Japan's prime minister now?", k=1, mode=mode)
+        assert top[0].article.title == "Execution", mode
+    answer = fake_index.ask("Who is Japan's prime minister now?", abstain_below=0)
+    assert answer.citations[0].article.title == "Execution"
+    assert "Takaichi" in " ".join(c.sentence for c in answer.citations if c.article.title == "Execution")
+
+
 def test_latest_questions_lead_with_the_newest_report_on_the_topic(fake_index):
     fake_index.add([
         make_article(title="Ebola", published="2026-07-09", text=(

@@ -43,7 +43,7 @@ from qa.answer.features import (
 from qa.answer.features import question_kind as question_type
 from qa.answer.statements import statements_answer
 from qa.errors import NewsQAError, StaleModelError
-from qa.mentions import names_found, on_topic, question_names, topic_terms
+from qa.mentions import mentions_every, names_found, on_topic, question_names, topic_terms
 from qa.reader import candidate_text, get_reader
 from qa.records import Answer, Passage, Sentence
 from qa.speakers import mentions, speaker_in_question
@@ -333,9 +333,10 @@ def _choose_latest(
     number, a person...), name one, the best of the newest date first, then the best of
     each earlier date, newest first. An older report that words the question more closely
     must not hide a newer figure, and a newer sentence off the topic must not lead. For
-    "Who is Chile's president now?" the on-topic candidates that name a holder of the office
-    (``qa.speakers.offices``) qualify instead, whatever their score; when none does, the
-    rule above applies. Empty when no candidate qualifies (the usual choice then stands)."""
+    "Who is Chile's president now?" the candidates that name a holder of the office
+    (``qa.speakers.offices``) where they or the sentence before them name the place asked
+    about qualify instead, whatever their score; when none does, the rule above applies.
+    Empty when no candidate qualifies (the usual choice then stands)."""
     best = scored[0].score
     context = {(p.article.id, p.sentences[0].section): p.context for p in passages if p.sentences}
     names, wanted = question_names(question), topic_terms(question)
@@ -351,8 +352,27 @@ def _choose_latest(
     ]
     office = office_in_question(question) if kind == "person" else None
     # "Who is Chile's president now?": any report naming the office's holder will do,
-    # however briefly ("President Kast declares…"); the newest leads.
-    holders = [c for c in dated if names_holder(c.sentence.text, office)] if office else []
+    # however briefly ("President Kast declares…", "under Sanae Takaichi's premiership"),
+    # where it or the sentence before it names the place asked about; the newest leads.
+    holders = []
+    if office:
+        before = {
+            (s.article_id, s.index + 1): s.text for p in passages for s in p.sentences
+        }
+        holders = [
+            c
+            for c in (scored if names else dated)
+            if c.article.published
+            and names_holder(c.sentence.text, office)
+            and (
+                not names
+                or mentions_every(
+                    f"{context.get((c.article.id, c.sentence.section), c.article.title)} "
+                    f"{before.get((c.article.id, c.sentence.index), '')} {c.sentence.text}",
+                    names,
+                )
+            )
+        ]
     pool = holders or [
         c
         for c in dated

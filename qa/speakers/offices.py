@@ -92,23 +92,32 @@ def _portfolio_first(text: str) -> str:
 def names_holder(sentence: str, office: str) -> bool:
     """Does ``sentence`` name a person holding ``office`` (folded words, as
     :func:`office_in_question` gives it)?"""
+    return bool(holders_named(sentence, office))
+
+
+def holders_named(sentence: str, office: str) -> list[str]:
+    """The people ``sentence`` names in ``office`` (folded words, as
+    :func:`office_in_question` gives it), each as written ("Rodrigo Paz"), in order."""
     wanted = office.split()
     if not wanted:
-        return False
+        return []
     _, mentions = find_mentions([sentence])
+    holders = []
     for mention in mentions:
-        if any(_is_office(title, wanted) for title in mention.titles):
-            return True
         after = " ".join(sentence[mention.end : mention.end + _AFTER_CHARS].split())
         taken = _TAKES.match(after)
-        if taken and _is_office(taken.group("office"), wanted):
-            return True
         term = _TERM.match(after)
-        if term and _TERMS.get(term.group("term").lower()) == " ".join(
-            w for w in wanted if w != "acting"
+        if (
+            any(_is_office(title, wanted) for title in mention.titles)
+            or (taken and _is_office(taken.group("office"), wanted))
+            or (
+                term
+                and _TERMS.get(term.group("term").lower())
+                == " ".join(w for w in wanted if w != "acting")
+            )
         ):
-            return True
-    return False
+            holders.append(mention.form)
+    return list(dict.fromkeys(holders))
 
 
 def _is_office(title: str, wanted: list[str]) -> bool:
