@@ -280,7 +280,8 @@ def test_who_holds_an_office_now_leads_with_the_newest_report_naming_a_holder(fa
         assert top[0].article.title == "Execution", mode
     answer = fake_index.ask("Who is Japan's prime minister now?", abstain_below=0)
     assert answer.citations[0].article.title == "Execution"
-    assert "Takaichi" in " ".join(c.sentence for c in answer.citations if c.article.title == "Execution")
+    cited = " ".join(c.sentence for c in answer.citations if c.article.title == "Execution")
+    assert "Takaichi" in cited
 
 
 def test_latest_questions_lead_with_the_newest_report_on_the_topic(fake_index):
