@@ -58,3 +58,44 @@ from qa.speakers import speaker_in_question
 )
 def test_speaker_in_question(question, expected):
     assert speaker_in_question(question) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("Which area did Puntland officials say they had retaken from ISIS fighters?", True),
+        ("How many people had died, according to the report of 20 July 2025?", True),
+        ("Near which city did the Sudanese army claim to have shot down an aircraft?", True),
+        ("According to Hasanov, how many officers will train in Russia?", True),
+        ("What area did officials say they had retaken?", True),
+        ("Who did Shoigu say would lead the delegation?", True),
+        # Questions that ask for the words themselves.
+        ("What did Ohanian say?", False),
+        ("What was Shoigu's position?", False),
+        ("What has Sergei Shoigu told reporters?", False),
+        ("How did Pashinyan respond?", False),
+        ("According to Hasanov, what is next?", False),
+    ],
+)
+def test_a_question_asking_for_a_thing_its_source_said(question, fact):
+    from qa.speakers.question import asks_for_a_fact
+
+    assert speaker_in_question(question) is not None
+    assert asks_for_a_fact(question) is fact
+
+
+def test_a_fact_from_a_source_no_sentence_names_is_answered_not_refused(fake_index):
+    from tests.test_retrieve import make_article
+
+    fake_index.add([make_article(title="Rains", published="2025-07-20", text=(
+        "Seventeen people are killed and 11 others are missing in torrential rains in South "
+        "Korea. Roads are closed in the south of the country."))])  # fmt: skip
+    fact = fake_index.ask(
+        "How many people had died in South Korea's rains, according to the report of 20 July?",
+        abstain_below=0,
+    )
+    assert not fact.abstained, fact.text
+    assert "Seventeen" in fact.citations[0].sentence
+    # Asking for the words of someone the articles do not quote is still refused.
+    words = fake_index.ask("What did the Korean president say?", abstain_below=0)
+    assert words.abstained

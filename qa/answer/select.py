@@ -48,6 +48,7 @@ from qa.reader import candidate_text, get_reader
 from qa.records import Answer, Passage, Sentence
 from qa.speakers import mentions, speaker_in_question
 from qa.speakers.offices import names_holder, office_in_question
+from qa.speakers.question import asks_for_a_fact
 
 # Below this an answer abstains: the abstention model's own threshold (abstain.json, see
 # README "Abstention"); without that file, the hand-set threshold on the best score.
@@ -142,12 +143,18 @@ def select_answer(
         )
         return abstain(text, reason, passages, 0.0)
     speaker = question.speaker
+    # "Which area did Puntland officials say they had retaken?" asks for a thing its source
+    # said: the source's statements answer it, but when they are off its topic, or no
+    # candidate names the source (a news item says "Puntland officials say…" in a way the
+    # speaker finder does not resolve), it is answered as a fact, not refused.
+    fact = bool(speaker) and asks_for_a_fact(text)
     if speaker:
         said = statements_answer(
             text, question_vector, speaker, passages, sentences_of, embed, exclude
         )
-        if said is not None:
+        if said is not None and not (fact and said.abstained):
             return said
+
     def answerable(sentence: Sentence) -> bool:
         """May this candidate answer, after the follow-up and speaker filters below?"""
         return (sentence.article_id, sentence.index) not in exclude and (
@@ -160,6 +167,13 @@ def select_answer(
     )
     # Not what a follow-up already cited; for "what did X say", only sentences naming X.
     kept = [(s, row) for s, row in every if answerable(s.sentence)]
+    if fact and not kept:  # no candidate names the source: answer the fact
+        speaker = None
+        every = _scored(
+            question, question_vector, passages, sentences_of, embed, selector, read=reading,
+            known=read, readable=answerable,
+        )
+        kept = [(s, row) for s, row in every if answerable(s.sentence)]
     scored = [s for s, _ in kept]
     confidence = scored[0].score if scored else 0.0
     if reading:  # the model's evidence that the articles answer: its best probability

@@ -94,3 +94,24 @@ def speaker_in_question(question: str) -> str | None:
             continue
         return np
     return None
+
+
+# A question that asks for a thing its source said, not for the words themselves: "Which area
+# did Puntland officials say they had retaken?", "How many people had died, according to the
+# report?", "Near which city did the army claim …?", "What country proposed …, according to
+# …?". Its source is where the answer comes from, not what the answer is.
+_SOURCE_LEAD = re.compile(r"^\s*according\s+to\s+[^,?]+,\s*", re.IGNORECASE)
+_ASKS_FOR_A_THING = re.compile(
+    r"^\s*(?:(?:in|near|at|on|from|to|by|for|of|during|since|with|under)\s+)?"
+    r"(?:which|where|when|who|whom|whose|how\s+(?:many|much|long|far|old|large|big|often)"
+    r"|what\s+(?!(?:did|does|do|has|have|had|was|were|is|are|will|would|could|can|should"
+    r"|might)\b)\w+\s+(?:did|does|do|has|have|had|was|were|is|are|will|would)\b)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_a_fact(question: str) -> bool:
+    """Does ``question`` ask for a thing (a place, a number, a name) that someone said,
+    rather than for what they said? ("Which area did officials say they had retaken?": yes;
+    "What did Ohanian say?", "What was Shoigu's position?": no.)"""
+    return bool(_ASKS_FOR_A_THING.match(_SOURCE_LEAD.sub("", question)))
