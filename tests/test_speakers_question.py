@@ -69,12 +69,15 @@ def test_speaker_in_question(question, expected):
         ("According to Hasanov, how many officers will train in Russia?", True),
         ("What area did officials say they had retaken?", True),
         ("Who did Shoigu say would lead the delegation?", True),
+        ("What kind of weapons did Shoigu say Russia would sell?", True),
         # Questions that ask for the words themselves.
         ("What did Ohanian say?", False),
         ("What was Shoigu's position?", False),
         ("What has Sergei Shoigu told reporters?", False),
         ("How did Pashinyan respond?", False),
         ("According to Hasanov, what is next?", False),
+        ("What else did Zakir Hasanov say?", False),  # a follow-up: more of the words
+        ("What exactly did Shoigu say?", False),
     ],
 )
 def test_a_question_asking_for_a_thing_its_source_said(question, fact):

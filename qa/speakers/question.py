@@ -101,11 +101,13 @@ def speaker_in_question(question: str) -> str | None:
 # report?", "Near which city did the army claim …?", "What country proposed …, according to
 # …?". Its source is where the answer comes from, not what the answer is.
 _SOURCE_LEAD = re.compile(r"^\s*according\s+to\s+[^,?]+,\s*", re.IGNORECASE)
+_AUXILIARY = r"(?:did|does|do|has|have|had|was|were|is|are|will|would|could|can|should|might)"
+_NOT_A_THING = r"(?:else|exactly|more|then|now|again|really|precisely|specifically|further)"
 _ASKS_FOR_A_THING = re.compile(
     r"^\s*(?:(?:in|near|at|on|from|to|by|for|of|during|since|with|under)\s+)?"
     r"(?:which|where|when|who|whom|whose|how\s+(?:many|much|long|far|old|large|big|often)"
-    r"|what\s+(?!(?:did|does|do|has|have|had|was|were|is|are|will|would|could|can|should"
-    r"|might)\b)\w+\s+(?:did|does|do|has|have|had|was|were|is|are|will|would)\b)\b",
+    # "What area did …", "What kind of weapons did …"; not "What did …", "What else did …"
+    rf"|what\s+(?!{_AUXILIARY}\b|{_NOT_A_THING}\b)\w+(?:\s+\w+){{0,2}}?\s+{_AUXILIARY})\b",
     re.IGNORECASE,
 )
 
