@@ -168,7 +168,11 @@ def topic_terms(question: str) -> frozenset[str]:
 
 # A news item's credits after its last sentence: "… aid to Gaza. (France 24) (Reuters)". They
 # say who reported, not what happened: "(The Japan Times)" does not put an item on Japan.
-_TRAILING_CREDITS = re.compile(r"(?<=[.!?\"”’])(?:\s*\([^()\n]{1,80}\))+(?=\s|$)")
+# Only after a sentence's end and before the next one (or the end of a line): "Acme Inc.
+# (NASDAQ: ACME) shares" keeps its parenthesis.
+_TRAILING_CREDITS = re.compile(
+    r"(?<=[.!?\"”])(?:[ \t]*\([^()\n]{1,80}\))+(?=[ \t]*(?:$|\n|[ \t][A-Z“\"]))", re.MULTILINE
+)
 
 
 def without_credits(text: str) -> str:

@@ -49,8 +49,9 @@ from qa.rescore import (
     best_sentence_scores,
     rescore,
 )
+from qa.segment import split_sentences
 from qa.sentence_vectors import SentenceVectors
-from qa.speakers.offices import holders_named, names_holder, office_in_question
+from qa.speakers.offices import holders_named, office_in_question
 from qa.store import Store, StoredChunk
 from qa.timeexpr import find_time_range, wants_latest
 
@@ -199,7 +200,7 @@ class Searcher:
         rankings: list[Ranking],
         latest: list[int],
         today: date | None,
-        allowed: np.ndarray | None = None,
+        allowed: np.ndarray | None,
     ) -> dict[int, int]:
         """Re-rank each "latest" question's candidates in place (their positions:
         ``latest``): the newest of near-equal ones moves up (``prefer_recent``), then the
@@ -222,51 +223,49 @@ class Searcher:
             if not dated:
                 continue  # nothing dated: no newest
             texts = self.store.chunk_texts(dated)
-            names = question_names(questions[i])
-            office = office_in_question(questions[i]) if names else None
+            question = questions[i]
+            names = question_names(question)
+            office = office_in_question(question) if names else None
             ranking = rankings[i]
             if office:
-                more, more_texts = self._holders_reports(texts, names, office, allowed, anchor)
+                holders = _holders_finder(texts, names, office, question)
+                more = self._holders_reports(ranking, holders, allowed, anchor)
                 published.update(more)
-                texts.update(more_texts)
+                texts.update(self.store.chunk_texts(list(more)))
                 ranked = {c for c, _ in ranking}
                 ranking = ranking + [(c, 0.0) for c in more if c not in ranked]
-                topical = _holder_test(texts, names, office)
+                topical = _names_a_holder(holders)
             else:
-                topical = _topic_test(texts, names, topic_terms(questions[i]))
+                topical = _topic_test(texts, names, topic_terms(question))
             lead = newest_on_topic(ranking, published, topical, anchor, depth=len(ranking))
             if lead is not None:
                 leads[i] = lead
-                if all(c != lead for c, _ in rankings[i]):
-                    rankings[i] = [(lead, rankings[i][0][1])] + rankings[i]
-                rankings[i] = lead_with(rankings[i], lead)
+                rankings[i] = lead_with(rankings[i] + [(lead, 0.0)], lead)
         return leads
 
     def _holders_reports(
         self,
-        texts: dict[int, str],
-        names: tuple[str, ...],
-        office: str,
+        ranking: Ranking,
+        holders: Callable[[int], list[str]],
         allowed: np.ndarray | None,
         anchor: str,
-    ) -> tuple[dict[int, str], dict[int, str]]:
-        """More reports on an office's holders: the people ``texts`` (candidates by chunk id)
-        name in ``office`` where they mention the question's ``names``, each looked up by
-        name with BM25 (the first ``HOLDERS_LOOKED_UP`` full names). Returns the dates (up to
-        ``anchor``) and texts of the chunks found that are not among ``texts``."""
+    ) -> dict[int, str]:
+        """More reports on an office's holders: the people the candidates name in it (in
+        their ranking's order, the first ``HOLDERS_LOOKED_UP`` full names), each looked up by
+        name with BM25. Returns the dates (up to ``anchor``) of the chunks found that are not
+        candidates already."""
         people: list[str] = []
-        for text in texts.values():
-            if mentions_every(text, names):
-                people += [p for p in holders_named(without_credits(text), office) if " " in p]
+        for chunk_id, _ in ranking:
+            people += [p for p in holders(chunk_id) if " " in p]
         people = list(dict.fromkeys(people))[:HOLDERS_LOOKED_UP]
         if not people:
-            return {}, {}
+            return {}
         hits = self.caches.lexical.search(Queries(people), RECENCY_DEPTH, allowed)
-        found = list(dict.fromkeys(int(c) for _, ids in hits for c in ids if int(c) not in texts))
-        published = {
+        ranked = {c for c, _ in ranking}
+        found = list(dict.fromkeys(int(c) for _, ids in hits for c in ids if int(c) not in ranked))
+        return {
             c: day for c, day in self.store.published_of_chunks(found).items() if "" < day <= anchor
         }
-        return published, self.store.chunk_texts(list(published))
 
     def _rescore(
         self,
@@ -406,21 +405,40 @@ def _topic_test(
     return lambda chunk_id: chunk_id in texts and on_topic(texts[chunk_id], names, wanted)
 
 
-def _holder_test(
-    texts: dict[int, str], names: tuple[str, ...], office: str
-) -> Callable[[int], bool]:
-    """Does this chunk (by id) mention the question's ``names`` and name a holder of
-    ``office`` (``qa.speakers.offices.names_holder``), its credits aside?"""
+def _holders_finder(
+    texts: dict[int, str], names: tuple[str, ...], office: str, question: str
+) -> Callable[[int], list[str]]:
+    """The holders of ``office`` a chunk (by id; ``texts``: chunk texts with their context
+    lines) names in the place ``question`` asks about (``_holders_in``), remembered per
+    chunk: the name lookups and the topic test ask about the same chunks."""
+    found: dict[int, list[str]] = {}
 
-    def test(chunk_id: int) -> bool:
-        text = texts.get(chunk_id)
-        return (
-            text is not None
-            and mentions_every(text, names)
-            and names_holder(without_credits(text), office)
-        )
+    def holders(chunk_id: int) -> list[str]:
+        if chunk_id not in found:
+            text = texts.get(chunk_id)
+            found[chunk_id] = [] if text is None else _holders_in(text, names, office, question)
+        return found[chunk_id]
 
-    return test
+    return holders
+
+
+def _holders_in(text: str, names: tuple[str, ...], office: str, question: str) -> list[str]:
+    """The people a chunk's sentences name in ``office`` (``holders_named``: a title that
+    places them elsewhere does not count) where the sentence, with the one before it,
+    mentions every one of the question's ``names``; credits aside. Sentence by sentence: a
+    day page's chunk holds several stories, and one about Japan must not make the next
+    one's Hungarian prime minister Japan's."""
+    sentences = [span.text for span, _ in split_sentences(without_credits(text))]
+    found: list[str] = []
+    for i, sentence in enumerate(sentences):
+        holders = holders_named(sentence, office, question)
+        if holders and mentions_every(f"{sentences[i - 1] if i else ''} {sentence}", names):
+            found += holders
+    return found
+
+
+def _names_a_holder(holders: Callable[[int], list[str]]) -> Callable[[int], bool]:
+    return lambda chunk_id: bool(holders(chunk_id))
 
 
 def _as_ranking(hits: Hits) -> Ranking:

@@ -259,13 +259,15 @@ def test_lead_with_puts_one_candidate_first_and_keeps_the_rest_in_order():
     assert lead_with([], 1) == []
 
 
-def test_who_holds_an_office_now_leads_with_the_newest_report_naming_a_holder(fake_index):
+def test_who_holds_an_office_now_leads_with_the_newest_report_naming_a_holder(
+    fake_index, monkeypatch
+):
+    from qa import search
+
     fake_index.add([
-        make_article(title="Vote", published="2025-10-21", text=(
-            "Sanae Takaichi is elected as Japan's first female prime minister by the House of "
-            "Representatives.")),
         make_article(title="Summit", published="2026-04-06", text=(
-            "Japanese prime minister Sanae Takaichi says her government plans summit talks.")),
+            "Japanese prime minister Sanae Takaichi says her government plans summit talks "
+            "with the prime minister of Japan's neighbour.")),
         # The newest report on the office words it unlike the question.
         make_article(title="Execution", published="2026-08-21", text=(
             "Japan executes a man for a 2009 arson attack in Osaka. It is the first execution "
@@ -274,11 +276,25 @@ def test_who_holds_an_office_now_leads_with_the_newest_report_naming_a_holder(fa
         make_article(title="Hungary", published="2026-08-25", text=(
             "The Hungarian parliament backs prime minister Péter Magyar's majority "
             "government. (AP) (Bloomberg via The Japan Times)")),
+        # Another country's prime minister in Japan.
+        make_article(title="Visit", published="2026-08-24", text=(
+            "Australian prime minister Anthony Albanese arrives in Japan for talks with "
+            "the prime minister.")),
     ])  # fmt: skip
+    question = "Who is Japan's prime minister now?"
+    # Few candidates, so that the execution report is not among them: only looking up the
+    # holder the candidates name ("Sanae Takaichi") finds it.
+    for name in ("FUSION_DEPTH", "RECENCY_DEPTH", "RESCORE_DEPTH"):
+        monkeypatch.setattr(search, name, 2)
+    top = fake_index.retrieve(question, k=1, mode="bm25")
+    assert top[0].article.title == "Execution"
+    monkeypatch.setattr(search, "HOLDERS_LOOKED_UP", 0)
+    assert fake_index.retrieve(question, k=1, mode="bm25")[0].article.title == "Summit"
+    monkeypatch.undo()
     for mode in ("bm25", "hybrid"):
-        top = fake_index.retrieve("Who is Japan's prime minister now?", k=1, mode=mode)
+        top = fake_index.retrieve(question, k=1, mode=mode)
         assert top[0].article.title == "Execution", mode
-    answer = fake_index.ask("Who is Japan's prime minister now?", abstain_below=0)
+    answer = fake_index.ask(question, abstain_below=0)
     assert answer.citations[0].article.title == "Execution"
     cited = " ".join(c.sentence for c in answer.citations if c.article.title == "Execution")
     assert "Takaichi" in cited

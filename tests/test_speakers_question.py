@@ -78,6 +78,7 @@ def test_speaker_in_question(question, expected):
         ("According to Hasanov, what is next?", False),
         ("What else did Zakir Hasanov say?", False),  # a follow-up: more of the words
         ("What exactly did Shoigu say?", False),
+        ("What other things did Zakir Hasanov say?", False),
     ],
 )
 def test_a_question_asking_for_a_thing_its_source_said(question, fact):
@@ -88,7 +89,7 @@ def test_a_question_asking_for_a_thing_its_source_said(question, fact):
 
 
 def test_a_fact_from_a_source_no_sentence_names_is_answered_not_refused(fake_index):
-    from tests.test_retrieve import make_article
+    from qa.load import make_article
 
     fake_index.add([make_article(title="Rains", published="2025-07-20", text=(
         "Seventeen people are killed and 11 others are missing in torrential rains in South "

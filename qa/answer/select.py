@@ -144,10 +144,11 @@ def select_answer(
         return abstain(text, reason, passages, 0.0)
     speaker = question.speaker
     # "Which area did Puntland officials say they had retaken?" asks for a thing its source
-    # said: the source's statements answer it, but when they are off its topic, or no
-    # candidate names the source (a news item says "Puntland officials say…" in a way the
-    # speaker finder does not resolve), it is answered as a fact, not refused.
-    fact = bool(speaker) and asks_for_a_fact(text)
+    # said (not a follow-up asking for more of the words): when the source's statements are
+    # off its topic it is answered from the sentences naming the source, and when no
+    # candidate names it (the speaker finder does not resolve "Puntland regional
+    # officials"), as a plain fact; never refused for the source alone.
+    fact = bool(speaker) and not exclude and asks_for_a_fact(text)
     if speaker:
         said = statements_answer(
             text, question_vector, speaker, passages, sentences_of, embed, exclude
@@ -155,20 +156,21 @@ def select_answer(
         if said is not None and not (fact and said.abstained):
             return said
 
-    def answerable(sentence: Sentence) -> bool:
-        """May this candidate answer, after the follow-up and speaker filters below?"""
-        return (sentence.article_id, sentence.index) not in exclude and (
-            not speaker or mentions(sentence.text, speaker)
+    def answerable_from(source: str | None) -> Callable[[Sentence], bool]:
+        """May a candidate answer, after the follow-up filter and, for "what did X say",
+        the filter keeping sentences that name ``source``?"""
+        return lambda sentence: (sentence.article_id, sentence.index) not in exclude and (
+            not source or mentions(sentence.text, source)
         )
 
+    answerable = answerable_from(speaker)
     every = _scored(
         question, question_vector, passages, sentences_of, embed, selector, read=reading,
         known=read, readable=answerable,
     )
-    # Not what a follow-up already cited; for "what did X say", only sentences naming X.
     kept = [(s, row) for s, row in every if answerable(s.sentence)]
-    if fact and not kept:  # no candidate names the source: answer the fact
-        speaker = None
+    if fact and not kept:  # no candidate names the source: the fact alone is asked for
+        speaker, answerable = None, answerable_from(None)
         every = _scored(
             question, question_vector, passages, sentences_of, embed, selector, read=reading,
             known=read, readable=answerable,
@@ -202,7 +204,7 @@ def select_answer(
         ) + (_unmentioned(missing) if off_topic else "")
         return abstain(text, refusal, passages, best)
     chosen = (
-        _choose_latest(text, question.kind, scored, passages) if latest else None
+        _choose_latest(text, question.kind, scored, passages, sentences_of) if latest else None
     ) or _choose(scored)
     chosen = _with_context(chosen, sentences_of)
     return compose(text, chosen, sentences_of, confidence=confidence)
@@ -338,7 +340,11 @@ def _choose(scored: list[ScoredSentence]) -> list[ScoredSentence]:
 
 
 def _choose_latest(
-    question: str, kind: str, scored: list[ScoredSentence], passages: Sequence[Passage]
+    question: str,
+    kind: str,
+    scored: list[ScoredSentence],
+    passages: Sequence[Passage],
+    sentences_of: dict[str, Sequence[Sentence]],
 ) -> list[ScoredSentence]:
     """For "What is the latest death toll …?": of the candidates scoring at least
     ``LATEST_WITHIN`` of the best that are on the question's topic (its names and most of
@@ -368,21 +374,23 @@ def _choose_latest(
     # "Who is Chile's president now?": any report naming the office's holder will do,
     # however briefly ("President Kast declares…", "under Sanae Takaichi's premiership"),
     # where it or the sentence before it names the place asked about; the newest leads.
-    holders = []
+    holders: list[ScoredSentence] = []
     if office:
-        before = {
-            (s.article_id, s.index + 1): s.text for p in passages for s in p.sentences
-        }
+
+        def before(c: ScoredSentence) -> str:
+            index = c.sentence.index
+            return sentences_of[c.article.id][index - 1].text if index > 0 else ""
+
         holders = [
             c
             for c in (scored if names else dated)
             if c.article.published
-            and names_holder(c.sentence.text, office)
+            and names_holder(c.sentence.text, office, question)
             and (
                 not names
                 or mentions_every(
                     f"{context.get((c.article.id, c.sentence.section), c.article.title)} "
-                    f"{before.get((c.article.id, c.sentence.index), '')} {c.sentence.text}",
+                    f"{before(c)} {c.sentence.text}",
                     names,
                 )
             )

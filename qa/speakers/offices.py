@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from qa.speakers.lexicon import DEMONYMS, PLACES, TITLE_WORDS
+from qa.speakers.lexicon import COUNTRY_ADJECTIVES, DEMONYMS, PLACES, TITLE_WORDS
 from qa.speakers.names import RANKS, role_words
 from qa.speakers.people import find_mentions
 
@@ -89,27 +89,36 @@ def _portfolio_first(text: str) -> str:
     return _PORTFOLIO_OF.sub(lambda m: f"{m['portfolio']} {m['office']}", text)
 
 
-def names_holder(sentence: str, office: str) -> bool:
+def names_holder(sentence: str, office: str, asked: str = "") -> bool:
     """Does ``sentence`` name a person holding ``office`` (folded words, as
-    :func:`office_in_question` gives it)?"""
-    return bool(holders_named(sentence, office))
+    :func:`office_in_question` gives it), in the place ``asked`` (the question) names?"""
+    return bool(holders_named(sentence, office, asked))
 
 
-def holders_named(sentence: str, office: str) -> list[str]:
+def holders_named(sentence: str, office: str, asked: str = "") -> list[str]:
     """The people ``sentence`` names in ``office`` (folded words, as
-    :func:`office_in_question` gives it), each as written ("Rodrigo Paz"), in order."""
+    :func:`office_in_question` gives it), each as written ("Rodrigo Paz"), in order. With
+    ``asked`` (the question), a title that places its holder elsewhere does not count:
+    "Australian Prime Minister Anthony Albanese arrives in Japan" names no prime minister
+    of Japan."""
     wanted = office.split()
     if not wanted:
         return []
+    # The question's words, and its initials joined ("U.S." is read as "u", "s": "us").
+    places = None
+    if asked:
+        places = set(role_words(asked)) | {
+            "".join(m.split(".")).lower() for m in re.findall(r"\b(?:[A-Za-z]\.){2,}", asked)
+        }
     _, mentions = find_mentions([sentence])
-    holders = []
+    holders: list[str] = []
     for mention in mentions:
         after = " ".join(sentence[mention.end : mention.end + _AFTER_CHARS].split())
         taken = _TAKES.match(after)
         term = _TERM.match(after)
         if (
-            any(_is_office(title, wanted) for title in mention.titles)
-            or (taken and _is_office(taken.group("office"), wanted))
+            any(_is_office(title, wanted, places) for title in mention.titles)
+            or (taken and _is_office(taken.group("office"), wanted, places))
             or (
                 term
                 and _TERMS.get(term.group("term").lower())
@@ -120,16 +129,42 @@ def holders_named(sentence: str, office: str) -> list[str]:
     return list(dict.fromkeys(holders))
 
 
-def _is_office(title: str, wanted: list[str]) -> bool:
+def _is_office(title: str, wanted: list[str], asked: set[str] | None = None) -> bool:
     """Is ``title`` ("Bolivian president", "President of Chile") the asked office, not a
-    former, deputy or future holder's title (unless asked so)?"""
+    former, deputy or future holder's title (unless asked so)? With ``asked`` (the
+    question's folded words), not one that names a place the question does not ask about."""
     words = role_words(_portfolio_first(title))
+    if asked is not None and any(
+        not _same_place(w, asked) for w in words if w in PLACES or w in DEMONYMS
+    ):
+        return False
     words = [w for w in words if w not in PLACES and w not in DEMONYMS]
     if any(w in _NOT_HOLDER and w not in wanted for w in words):
         return False
     if "president-elect" in words and "president-elect" not in wanted:
         return False
     return _contains_run(words, wanted)
+
+
+# Demonyms of countries a question names in more than one word, or by initials.
+_DEMONYM_OF = {
+    "british": {"kingdom", "uk", "britain"},
+    "american": {"states", "us", "u.s", "usa", "america"},
+}
+
+
+def _same_place(word: str, asked: set[str]) -> bool:
+    """Is the place or demonym ``word`` ("japanese", "french", "chile") one of the ``asked``
+    words, or the adjective of one ("japan", "france", "united kingdom")?"""
+    return (
+        word in asked
+        or not asked.isdisjoint(_DEMONYM_OF.get(word, ()))
+        or any(
+            (len(place) >= 4 and word.startswith(place))
+            or word in COUNTRY_ADJECTIVES.get(place, "").split()
+            for place in asked
+        )
+    )
 
 
 def _contains_run(words: list[str], wanted: list[str]) -> bool:

@@ -98,11 +98,14 @@ def speaker_in_question(question: str) -> str | None:
 
 # A question that asks for a thing its source said, not for the words themselves: "Which area
 # did Puntland officials say they had retaken?", "How many people had died, according to the
-# report?", "Near which city did the army claim …?", "What country proposed …, according to
-# …?". Its source is where the answer comes from, not what the answer is.
+# report?", "Near which city did the army claim …?", "What area did the army say it took?".
+# Its source is where the answer comes from, not what the answer is.
 _SOURCE_LEAD = re.compile(r"^\s*according\s+to\s+[^,?]+,\s*", re.IGNORECASE)
 _AUXILIARY = r"(?:did|does|do|has|have|had|was|were|is|are|will|would|could|can|should|might)"
-_NOT_A_THING = r"(?:else|exactly|more|then|now|again|really|precisely|specifically|further)"
+_NOT_A_THING = (
+    r"(?:else|exactly|more|then|now|again|really|precisely|specifically|further|other|new"
+    r"|next|also)"
+)
 _ASKS_FOR_A_THING = re.compile(
     r"^\s*(?:(?:in|near|at|on|from|to|by|for|of|during|since|with|under)\s+)?"
     r"(?:which|where|when|who|whom|whose|how\s+(?:many|much|long|far|old|large|big|often)"
