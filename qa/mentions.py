@@ -17,6 +17,7 @@ from qa.entities import available as entities_available
 from qa.records import Passage
 from qa.speakers.lexicon import COUNTRY_ADJECTIVES
 from qa.speakers.names import TOKEN_MATCH, fold, token_similarity
+from qa.speakers.offices import holders_named
 from qa.text import terms
 from qa.timeexpr import NOW_WORDS
 
@@ -185,6 +186,18 @@ def mentions_every(text: str, names: Sequence[str]) -> bool:
     them: a country also by its adjective)."""
     text = without_credits(text)
     return not _missing(names, [text], [set(terms(fold(text)))], prefix=True)
+
+
+def holders_in_place(
+    sentence: str, before: str, names: Sequence[str], office: str, question: str
+) -> list[str]:
+    """The people ``sentence`` names in ``office`` (``qa.speakers.offices.holders_named``:
+    a title that places them elsewhere does not count) when it, read after ``before`` (the
+    sentence before it, a context line), mentions every one of the question's ``names``:
+    "Japan executes a man … It is the first execution under Sanae Takaichi's premiership."
+    names Japan's prime minister."""
+    holders = holders_named(sentence, office, question)
+    return holders if holders and mentions_every(f"{before} {sentence}", names) else []
 
 
 def on_topic(text: str, names: Sequence[str], wanted: frozenset[str]) -> bool:

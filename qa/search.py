@@ -34,13 +34,7 @@ from qa.fusion import (
     prefer_recent,
 )
 from qa.kinds import DIGEST_KINDS, news_question
-from qa.mentions import (
-    mentions_every,
-    on_topic,
-    question_names,
-    topic_terms,
-    without_credits,
-)
+from qa.mentions import holders_in_place, on_topic, question_names, topic_terms, without_credits
 from qa.records import Article, Filters, Passage, Sentence
 from qa.rescore import (
     READER_DEPTH,
@@ -51,7 +45,7 @@ from qa.rescore import (
 )
 from qa.segment import split_sentences
 from qa.sentence_vectors import SentenceVectors
-from qa.speakers.offices import holders_named, office_in_question
+from qa.speakers.offices import office_in_question
 from qa.store import Store, StoredChunk
 from qa.timeexpr import find_time_range, wants_latest
 
@@ -423,18 +417,19 @@ def _holders_finder(
 
 
 def _holders_in(text: str, names: tuple[str, ...], office: str, question: str) -> list[str]:
-    """The people a chunk's sentences name in ``office`` (``holders_named``: a title that
-    places them elsewhere does not count) where the sentence, with the one before it,
-    mentions every one of the question's ``names``; credits aside. Sentence by sentence: a
+    """The people a chunk's sentences name in ``office`` where the sentence, with the one
+    before it, mentions every one of the question's ``names`` (``holders_in_place``);
+    credits aside. Sentence by sentence: a
     day page's chunk holds several stories, and one about Japan must not make the next
     one's Hungarian prime minister Japan's."""
     sentences = [span.text for span, _ in split_sentences(without_credits(text))]
-    found: list[str] = []
-    for i, sentence in enumerate(sentences):
-        holders = holders_named(sentence, office, question)
-        if holders and mentions_every(f"{sentences[i - 1] if i else ''} {sentence}", names):
-            found += holders
-    return found
+    return [
+        holder
+        for i, sentence in enumerate(sentences)
+        for holder in holders_in_place(
+            sentence, sentences[i - 1] if i else "", names, office, question
+        )
+    ]
 
 
 def _names_a_holder(holders: Callable[[int], list[str]]) -> Callable[[int], bool]:

@@ -43,11 +43,11 @@ from qa.answer.features import (
 from qa.answer.features import question_kind as question_type
 from qa.answer.statements import statements_answer
 from qa.errors import NewsQAError, StaleModelError
-from qa.mentions import mentions_every, names_found, on_topic, question_names, topic_terms
+from qa.mentions import holders_in_place, names_found, on_topic, question_names, topic_terms
 from qa.reader import candidate_text, get_reader
 from qa.records import Answer, Passage, Sentence
 from qa.speakers import mentions, speaker_in_question
-from qa.speakers.offices import names_holder, office_in_question
+from qa.speakers.offices import office_in_question
 from qa.speakers.question import asks_for_a_fact
 
 # Below this an answer abstains: the abstention model's own threshold (abstain.json, see
@@ -385,14 +385,12 @@ def _choose_latest(
             c
             for c in (scored if names else dated)
             if c.article.published
-            and names_holder(c.sentence.text, office, question)
-            and (
-                not names
-                or mentions_every(
-                    f"{context.get((c.article.id, c.sentence.section), c.article.title)} "
-                    f"{before(c)} {c.sentence.text}",
-                    names,
-                )
+            and holders_in_place(
+                c.sentence.text,
+                f"{context.get((c.article.id, c.sentence.section), c.article.title)} {before(c)}",
+                names,
+                office,
+                question,
             )
         ]
     pool = holders or [
