@@ -17,7 +17,7 @@ from qa.entities import available as entities_available
 from qa.records import Passage
 from qa.speakers.lexicon import COUNTRY_ADJECTIVES
 from qa.speakers.names import TOKEN_MATCH, fold, token_similarity
-from qa.speakers.offices import holders_named
+from qa.speakers.offices import holders_named, names_another_place
 from qa.text import terms
 from qa.timeexpr import NOW_WORDS
 
@@ -89,6 +89,8 @@ def _missing(
     for name in names:
         wanted = _name_terms(name)
         short = {w.lower(): frozenset(terms(w)) for w in _ACRONYM.findall(name)}
+        # "U.S." folds to no content word: only the initials (or their spelling) can match.
+        short.update({w.replace(".", "").lower(): frozenset() for w in _DOTTED.findall(name)})
         plain = wanted.difference(*short.values())
         if short and acronyms is None:
             acronyms = [_acronyms(t) for t in texts]
@@ -96,7 +98,7 @@ def _missing(
             if all(
                 _spelled_alike(t, found) or (prefix and _starts(t, found)) for t in plain
             ) and all(
-                stems <= found or (acronyms is not None and word in acronyms[i])
+                (stems and stems <= found) or (acronyms is not None and word in acronyms[i])
                 for word, stems in short.items()
             ):
                 break
@@ -139,6 +141,7 @@ _SPELLED = re.compile(r"[A-Z][a-z]+(?:\s+(?:of\s+|the\s+|and\s+)*[A-Z][a-z]+)+")
 def _acronyms(text: str) -> set[str]:
     """Lower-case acronyms ``text`` may write out: "U.S." and "United States" give "us"."""
     found = {m.group().replace(".", "").lower() for m in _DOTTED.finditer(text)}
+    found.update(m.lower() for m in _ACRONYM.findall(text))  # "US" for a question's "U.S."
     for match in _SPELLED.finditer(text):
         # Every run of its capitalised words: "The United Nations General Assembly" writes
         # out "un" and "unga" (and "tunga", harmlessly).
@@ -161,10 +164,16 @@ _QUESTION_WORDS = frozenset(
 
 
 def topic_terms(question: str) -> frozenset[str]:
-    """The stemmed words of ``question`` that say what it is about: not its question word or
-    its words for "now" ("latest", "current", "at present"). Its numbers stay: a year asked
+    """The stemmed words of ``question`` that say what it is about: not its question word,
+    its words for "now" ("latest", "current", "at present") or for the reporting ("according
+    to the figures"). Its numbers stay: a year asked
     about is matched by the page date in a passage's context line."""
-    return frozenset(terms(fold(NOW_WORDS.sub(" ", question)))) - _QUESTION_WORDS
+    return frozenset(terms(fold(NOW_WORDS.sub(" ", question)))) - _QUESTION_WORDS - _REPORTING
+
+
+# Words about the reporting, not the story: "According to the latest figures, how many …",
+# "the latest reported death toll", "the number of …" (stemmed).
+_REPORTING = frozenset({"accord", "figur", "report", "number", "statist"})
 
 
 # A news item's credits after its last sentence: "… aid to Gaza. (France 24) (Reuters)". They
@@ -197,7 +206,37 @@ def holders_in_place(
     "Japan executes a man … It is the first execution under Sanae Takaichi's premiership."
     names Japan's prime minister."""
     holders = holders_named(sentence, office, question)
-    return holders if holders and mentions_every(f"{before} {sentence}", names) else []
+    if not holders:
+        return []
+    places = tuple(filter(None, (_place_of(name) for name in names)))
+    if mentions_every(sentence, places):
+        return holders
+    # The place from the sentence before, unless this one is about another country.
+    if names_another_place(sentence, question):
+        return []
+    return holders if mentions_every(f"{before} {sentence}", places) else []
+
+
+# Words naming an office's own institution: "the U.S. Justice Department" in "Who is
+# heading the U.S. Justice Department as attorney general?" is where the office is, and a
+# report names its holder as "Attorney General Todd Blanche", without the department.
+_INSTITUTION = re.compile(
+    r"\b(?:department|ministry|government|cabinet|administration|office)\b", re.IGNORECASE
+)
+_INSTITUTION_WORDS = re.compile(
+    r"\b(?:the|department|ministry|government|cabinet|administration|office|of|justice|"
+    r"defen[cs]e|foreign|interior|finance|health|state|treasury|education|energy|labou?r)\b",
+    re.IGNORECASE,
+)
+
+
+def _place_of(name: str) -> str:
+    """The part of a question's name that places an office: the name itself, or for an
+    institution ("the U.S. Justice Department") the words left without the institution's
+    ("U.S."; nothing for "the Justice Department")."""
+    if not _INSTITUTION.search(name):
+        return name
+    return " ".join(_INSTITUTION_WORDS.sub(" ", name).split())
 
 
 def on_topic(text: str, names: Sequence[str], wanted: frozenset[str]) -> bool:
@@ -214,5 +253,19 @@ def on_topic(text: str, names: Sequence[str], wanted: frozenset[str]) -> bool:
     found = set(terms(fold(text)))
     if names and _missing(names, [text], [found], prefix=True):
         return False
+    found |= {w for group in _SAME_THING if not found.isdisjoint(group) for w in group}
     covered = sum(term in found or _starts(term, found) for term in wanted)
+    if covered < TOPIC_SHARE * len(wanted):
+        short = [t for t in wanted if len(t) <= 4 and t not in found]
+        covered += len(_acronyms(text).intersection(short))
     return covered >= TOPIC_SHARE * len(wanted)
+
+
+# Words news uses for one thing (stemmed terms): a toll is reported as deaths, people dead,
+# who died or were killed; an epidemic as an outbreak. A question's term counts when a word
+# of its group is found: "the latest death toll of the Ebola epidemic" is answered by "at
+# least 2,325 people have died from the current Ebola outbreak".
+_SAME_THING = (
+    frozenset({"death", "die", "dead", "kill", "toll", "fatal"}),
+    frozenset({"epidem", "outbreak"}),
+)

@@ -204,3 +204,57 @@ def test_an_items_credits_do_not_put_it_on_a_topic():
         "Japan's ruling party (the LDP) backs prime minister Sanae Takaichi."
     )
     assert mentions_every(inside, ("Japan", "LDP")) is True
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A toll reported as people who died, an epidemic as an outbreak, "DR" as the
+        # initials of "Democratic Republic".
+        ("The United Nations reports that at least 2,325 people have died from the current "
+         "Ebola outbreak in the Democratic Republic of Congo.", True),
+        ("The death toll from the Ebola epidemic in the Democratic Republic of the Congo "
+         "rises to over 1,500 people killed.", True),
+        # Cases are not deaths, and the initials must be a name's, not any two words'.
+        ("Congo's health ministry reports 12 new Ebola cases in the east.", False),
+        ("Ebola reaches Congo's capital; doctors rush to the region.", False),
+    ],
+)  # fmt: skip
+def test_on_topic_reads_news_words_for_one_thing_and_a_names_initials(text, expected):
+    from qa.mentions import on_topic, question_names, topic_terms
+
+    question = "What is the latest reported death toll of the Ebola epidemic in the DR Congo?"
+    assert on_topic(text, question_names(question), topic_terms(question)) is expected
+
+
+def test_a_dotted_abbreviation_must_be_written_or_spelled_out():
+    from qa.mentions import mentions_every
+
+    # "U.S." folds to no content word; it must not be found in any text at all.
+    assert (
+        mentions_every("Brazilian president Lula appoints a new attorney general.", ("U.S.",))
+        is False
+    )
+    assert mentions_every("The United States Senate confirms Pam Bondi.", ("U.S.",)) is True
+    assert mentions_every("The U.S. Senate confirms Pam Bondi.", ("U.S.",)) is True
+    assert mentions_every("The US Senate confirms Pam Bondi.", ("U.S.",)) is True
+
+
+def test_an_office_is_placed_by_its_country_not_its_department_or_a_sentence_on_another():
+    from qa.mentions import holders_in_place
+
+    question = "Who is currently heading the U.S. Justice Department as attorney general?"
+    names = ("the U.S. Justice Department",)
+    fired = (
+        "U.S. president Donald Trump dismisses Pam Bondi as Attorney General, with Deputy "
+        "Attorney General Todd Blanche replacing her on an acting basis."
+    )
+    # The report names the country, not the department.
+    assert holders_in_place(fired, "", names, "attorney general", question) == ["Todd Blanche"]
+    # The sentence before names the U.S., but this one is about Brazil.
+    brazil = "Brazilian president Lula appoints Attorney General Jorge Messias to the court."
+    before = "The U.S. Senate holds hearings."
+    assert holders_in_place(brazil, before, names, "attorney general", question) == []
+    # A sentence naming no country takes the place from the one before it.
+    plain = "Attorney General Pam Bondi says the list does not exist."
+    assert holders_in_place(plain, before, names, "attorney general", question) == ["Pam Bondi"]

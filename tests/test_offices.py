@@ -76,3 +76,27 @@ def test_the_holders_a_report_names_are_its_people_in_that_office():
     assert holders_named(former, "president") == ["Rodrigo Paz"]
     assert holders_named("It is the first execution under Sanae Takaichi's premiership.",
                          "prime minister") == ["Sanae Takaichi"]  # fmt: skip
+
+
+def test_who_is_put_out_of_an_office_and_who_takes_it_over():
+    office = "attorney general"
+    fired = (
+        "U.S. president Donald Trump dismisses Pam Bondi as Attorney General, with Deputy "
+        "Attorney General Todd Blanche replacing her on an acting basis."
+    )
+    # The dismissed holder is not the holder; the deputy replacing her is, though a deputy's
+    # title alone would not make him one.
+    assert holders_named(fired, office) == ["Todd Blanche"]
+    assert holders_named("Trump fires Attorney General Pam Bondi.", office) == []
+    assert holders_named("Attorney General Pam Bondi says the list does not exist.", office) == [
+        "Pam Bondi"
+    ]
+    assert holders_named("Kemi Smith succeeds John Doe as attorney general.", office) == [
+        "Kemi Smith"
+    ]
+    # Replacing somebody in another office is not taking this one.
+    assert holders_named("Kemi Smith succeeds John Doe as health minister.", office) == []
+    # Not yet replaced: the one in office is still the holder.
+    assert holders_named("Kemi Smith will replace John Doe as attorney general.", office) == [
+        "John Doe"
+    ]

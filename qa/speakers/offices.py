@@ -40,6 +40,22 @@ _TAKES = re.compile(
     re.IGNORECASE,
 )
 _AFTER_CHARS = 120
+# Somebody put out of the office: "dismisses (Attorney General) Pam Bondi", "ousted". Up to
+# four plain words (a title) between the verb and the name; punctuation ends the reach.
+_REMOVED = re.compile(
+    r"\b(?:dismiss(?:es|ed|ing)?|fires|fired|firing|sacks|sacked|sacking|removes|removed|"
+    r"removing|ousts|ousted|ousting|impeaches|impeached|replaces|replaced|replacing|"
+    r"succeeds|succeeded|succeeding)\s+(?:[\w.'’-]+\s+){0,4}$",
+    re.IGNORECASE,
+)
+_BEFORE_CHARS = 80
+# A name taking over an office from another: "Todd Blanche replacing her (as …)". Not
+# "will replace" (not yet).
+_SUCCEEDS = re.compile(
+    r"^(?:\s*,)?\s*(?:who\s+)?(?:(?:is|was|has)\s+)?(?:replacing|replaces|replaced|"
+    r"succeeding|succeeds|succeeded|(?:taking|takes|took) over from)\s+(?P<whom>[^,.;]{1,80})",
+    re.IGNORECASE,
+)
 # What an office "of" names when it is a portfolio ("Minister of Defense"), not a place.
 _PORTFOLIOS = {"defence", "defense", "foreign", "finance", "justice", "health", "interior",
                "state", "education", "economy", "labour", "labor", "energy"}  # fmt: skip
@@ -104,29 +120,60 @@ def holders_named(sentence: str, office: str, asked: str = "") -> list[str]:
     wanted = office.split()
     if not wanted:
         return []
-    # The question's words, and its initials joined ("U.S." is read as "u", "s": "us").
-    places = None
-    if asked:
-        places = set(role_words(asked)) | {
-            "".join(m.split(".")).lower() for m in re.findall(r"\b(?:[A-Za-z]\.){2,}", asked)
-        }
+    places = _asked_places(asked) if asked else None
     _, mentions = find_mentions([sentence])
-    holders: list[str] = []
+    in_office: list[bool] = []  # named in it, whether or not they stay there
     for mention in mentions:
         after = " ".join(sentence[mention.end : mention.end + _AFTER_CHARS].split())
         taken = _TAKES.match(after)
         term = _TERM.match(after)
-        if (
+        in_office.append(
             any(_is_office(title, wanted, places) for title in mention.titles)
-            or (taken and _is_office(taken.group("office"), wanted, places))
-            or (
+            or bool(taken and _is_office(taken.group("office"), wanted, places))
+            or bool(
                 term
                 and _TERMS.get(term.group("term").lower())
                 == " ".join(w for w in wanted if w != "acting")
             )
+        )
+    holders: list[str] = []
+    for i, mention in enumerate(mentions):
+        before = sentence[max(0, mention.start - _BEFORE_CHARS) : mention.start]
+        after = " ".join(sentence[mention.end : mention.end + _AFTER_CHARS].split())
+        if _REMOVED.search(before):
+            continue  # "dismisses Pam Bondi as Attorney General": she held it, no longer
+        successor = _SUCCEEDS.match(after)
+        if in_office[i] or (
+            # "… with Todd Blanche replacing her": the office of the one replaced, named in
+            # the same sentence or in the words after the verb
+            successor
+            and (
+                any(in_office[j] for j in range(len(mentions)) if j != i)
+                or _contains_run(role_words(_portfolio_first(successor.group("whom"))), wanted)
+            )
         ):
             holders.append(mention.form)
     return list(dict.fromkeys(holders))
+
+
+def names_another_place(sentence: str, asked: str) -> bool:
+    """Does ``sentence`` name a country or nationality that ``asked`` (the question) does
+    not ("Brazilian president Lula appoints Attorney General Jorge Messias…" for a question
+    on the U.S.)? Then the sentence before it cannot be what places its holders."""
+    places = _asked_places(asked)
+    return any(
+        not _same_place(w, places)
+        for w in role_words(sentence)
+        if w in PLACES or w in DEMONYMS
+    )
+
+
+def _asked_places(asked: str) -> set[str]:
+    """The question's folded words, and its initials joined ("U.S." is read as "u", "s":
+    "us")."""
+    return set(role_words(asked)) | {
+        "".join(m.split(".")).lower() for m in re.findall(r"\b(?:[A-Za-z]\.){2,}", asked)
+    }
 
 
 def _is_office(title: str, wanted: list[str], asked: set[str] | None = None) -> bool:
