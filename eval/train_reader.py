@@ -36,6 +36,7 @@ import gzip
 import json
 import math
 import random
+import re
 import subprocess
 import sys
 import time
@@ -189,7 +190,11 @@ def split_by_title(
 
 
 def make_pairs(
-    examples: Sequence[Example], pairs: int, seed: int = SEED, other_articles: float = 0.0
+    examples: Sequence[Example],
+    pairs: int,
+    seed: int = SEED,
+    other_articles: float = 0.0,
+    hard_negatives: float = 0.0,
 ) -> list[tuple[str, str, float]]:
     """About ``pairs`` (question, candidate text, label) triples: each question gives its
     answer sentence and up to ``NEGATIVES`` negatives of its paragraph (the plausible wrong
@@ -197,6 +202,11 @@ def make_pairs(
     same article. With ``other_articles`` > 0 that share of questions also gives a sentence
     of *another* article, with that article's own title, found by BM25 for the question (so
     the model learns that the title and topic must fit too, as when asking across articles).
+    With ``hard_negatives`` > 0 that share of questions takes its paragraph negatives by
+    word overlap with the question, most first, instead of at random: "The AfD came second
+    in the 2025 German federal election" shares every word of "Who won the 2025 German
+    federal election?" but the winner's sentence ("CDU/CSU wins a plurality") few, and a
+    model that has only seen random negatives learns overlap instead of the asked relation.
     Questions are drawn evenly across sources (rounded to what each has)."""
     rng = random.Random(seed)
     by_source: dict[str, list[Example]] = defaultdict(list)
@@ -220,7 +230,8 @@ def make_pairs(
         chosen.extend(pool[:take])
     out: list[tuple[str, str, float]] = []
     for e in chosen:
-        out.extend(_pairs_of(e, by_title[e.title], rng))
+        by_overlap = hard_negatives > 0 and rng.random() < hard_negatives
+        out.extend(_pairs_of(e, by_title[e.title], rng, by_overlap=by_overlap))
     if other_articles > 0:
         asked = [e for e in chosen if rng.random() < other_articles]
         out.extend(other_article_negatives(asked, examples, rng))
@@ -265,13 +276,37 @@ def other_article_negatives(
     return out
 
 
-def _pairs_of(e: Example, same_title: Sequence[Example], rng: random.Random):
+_WORD = re.compile(r"\w+")
+# Words too common to say that a sentence is about what was asked.
+_COMMON = frozenset(
+    "a an the of in on at to for by with from and or is was were are be been did do does "
+    "what who whom whose which when where why how many much that this these those it its "
+    "as has have had not no".split()
+)
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if w not in _COMMON}
+
+
+def overlap_order(question: str, sentences: Sequence[str], candidates: Sequence[int]) -> list[int]:
+    """``candidates`` (sentence indices) by how many of the question's content words each
+    sentence shares, most first; ties keep the given order."""
+    asked = _content_words(question)
+    return sorted(candidates, key=lambda i: -len(asked & _content_words(sentences[i])))
+
+
+def _pairs_of(
+    e: Example, same_title: Sequence[Example], rng: random.Random, *, by_overlap: bool = False
+):
     title = e.title if e.source in TITLED else ""
     for i in sorted(e.positives):
         yield e.question, candidate_text(e.sentences[i], title, e.context(i)), 1.0
         break  # one positive a question: several annotators' sentences are near-copies
     negatives = [i for i in range(len(e.sentences)) if i not in e.positives]
     rng.shuffle(negatives)
+    if by_overlap:
+        negatives = overlap_order(e.question, e.sentences, negatives)
     negatives.sort(key=lambda i: i not in e.plausible)  # the tempting wrong one first
     for i in negatives[:NEGATIVES]:
         yield e.question, candidate_text(e.sentences[i], title, e.context(i)), 0.0
@@ -595,6 +630,14 @@ def main(argv: Iterable[str] | None = None) -> int:
         "(with its own title) as a negative (default 0, as rounds 1-3 were trained)",
     )
     parser.add_argument(
+        "--hard-negatives",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="share of questions whose paragraph negatives are the sentences sharing the most "
+        "question words (not random ones; default 0, as rounds 1-5 were trained)",
+    )
+    parser.add_argument(
         "--export-only", type=Path, metavar="DIR", help="skip training: ship this checkpoint"
     )
     args = parser.parse_args(list(argv) if argv is not None else None)
@@ -611,7 +654,11 @@ def main(argv: Iterable[str] | None = None) -> int:
         f"{len(train_rows):,} to train from, {len(held):,} held out (by title)"
     )
     pairs = make_pairs(
-        train_rows, args.pairs, seed=args.pair_seed, other_articles=args.other_articles
+        train_rows,
+        args.pairs,
+        seed=args.pair_seed,
+        other_articles=args.other_articles,
+        hard_negatives=args.hard_negatives,
     )
     sources = defaultdict(int)
     for e in train_rows:
@@ -628,6 +675,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         "seed": SEED,
         "pair_seed": args.pair_seed,
         "other_articles": args.other_articles,
+        "hard_negatives": args.hard_negatives,
         "init": str(args.init) if args.init else "the bundled all-MiniLM-L6-v2",
         "max_question_words": question_words_limit(train_rows),
     }
