@@ -173,6 +173,30 @@ def test_the_question_length_limit_is_what_nearly_every_training_question_stays_
     assert question_words_limit([]) == 0
 
 
+def test_hard_negatives_are_the_paragraph_sentences_sharing_most_question_words():
+    from eval.train_reader import Example, make_pairs, overlap_order
+
+    sentences = (
+        "Germans vote to elect the Bundestag.",
+        "The opposition CDU/CSU wins a plurality, with 28.5% of the vote.",
+        "The weather was mild across the country on the day.",
+        "The AfD came second in the 2025 German federal election.",
+        "Turnout was the highest since reunification.",
+    )
+    question = "Who won the 2025 German federal election?"
+    assert overlap_order(question, sentences, [0, 2, 3, 4]) == [3, 0, 2, 4]
+    example = Example("squad2", "T", question, sentences, frozenset({1}), frozenset())
+    for seed in range(5):  # whatever order the shuffle left them in
+        hard = make_pairs([example], 3, seed=seed, hard_negatives=1.0)
+        negatives = [text for _, text, label in hard if label == 0.0]
+        assert any(t.startswith("The AfD came second") for t in negatives)  # most shared words
+    # Without the option the negatives are drawn at random: some draw misses the AfD sentence.
+    drawn = [
+        [t for _, t, y in make_pairs([example], 3, seed=seed) if y == 0.0] for seed in range(20)
+    ]
+    assert any(not any(t.startswith("The AfD") for t in negatives) for negatives in drawn)
+
+
 def test_the_model_reads_only_questions_as_long_as_it_was_trained_on():
     reader = OnnxReader()
     limit = reader.max_question_words
