@@ -54,7 +54,7 @@ class Recording:
         (``qa.embed.embed_with_spans``). Without it here the pipeline embedded every sentence
         again on its own, which it never does with the shipped embedders."""
         started = time.perf_counter()
-        out = embed_with_spans(self.inner, texts, spans)
+        out = embed_with_spans(self.inner, texts, spans, progress=progress)
         self.seconds += time.perf_counter() - started
         self.calls.append(list(texts))
         return out

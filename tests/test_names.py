@@ -258,3 +258,41 @@ def test_an_office_is_placed_by_its_country_not_its_department_or_a_sentence_on_
     # A sentence naming no country takes the place from the one before it.
     plain = "Attorney General Pam Bondi says the list does not exist."
     assert holders_in_place(plain, before, names, "attorney general", question) == ["Pam Bondi"]
+
+
+def test_words_for_one_thing_count_once_and_reporting_phrases_are_not_the_topic():
+    from qa.mentions import on_topic, question_names, topic_terms
+
+    question = "What is the latest death toll of the earthquake in Myanmar?"
+    names, wanted = question_names(question), topic_terms(question)
+    # "kills" is the toll; it must not also count as "death" and pass without the quake.
+    assert on_topic("Myanmar junta airstrike kills 20 in Sagaing.", names, wanted) is False
+    assert on_topic("The earthquake in Myanmar has killed 3,000.", names, wanted) is True
+    # Phrases about the reporting go; the same words as a topic stay.
+    assert "figur" not in topic_terms("According to the latest figures, how many died?")
+    assert {"report", "figur"} <= topic_terms("What did the Mueller report say on figure skating?")
+
+
+def test_a_country_named_after_the_holder_does_not_move_the_office_abroad():
+    from qa.mentions import holders_in_place
+
+    question = "Who is Japan's prime minister now?"
+    sentence = "Prime Minister Sanae Takaichi meets Chinese President Xi Jinping."
+    before = "Japan and China hold talks."
+    assert holders_in_place(sentence, before, ("Japan",), "prime minister", question) == [
+        "Sanae Takaichi"
+    ]
+
+
+def test_a_toll_question_needs_a_report_of_deaths():
+    from qa.mentions import on_topic, question_names, topic_terms
+
+    question = "What is the latest reported death toll of the Ebola epidemic in the DR Congo?"
+    names, wanted = question_names(question), topic_terms(question)
+    vaccines = (
+        "The World Health Organization says that the Democratic Republic of the Congo will "
+        "receive Ebola vaccines to fight the outbreak."
+    )
+    assert on_topic(vaccines, names, wanted) is False
+    toll = "The death toll from Ebola in the Democratic Republic of the Congo reaches 600."
+    assert on_topic(toll, names, wanted) is True  # no "epidemic", but the toll and the rest

@@ -100,3 +100,32 @@ def test_who_is_put_out_of_an_office_and_who_takes_it_over():
     assert holders_named("Kemi Smith will replace John Doe as attorney general.", office) == [
         "John Doe"
     ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "holders"),
+    [
+        # The passive runs the other way: the one named first left.
+        ("John Doe was replaced by Kemi Smith as attorney general.", ["Kemi Smith"]),
+        ("Attorney General John Doe was replaced by Kemi Smith.", ["Kemi Smith"]),
+        # Replacing somebody who is not in the office, or in another one.
+        ("Attorney General Pam Bondi says Kash Patel replaced Christopher Wray at the FBI.",
+         ["Pam Bondi"]),
+        ("Kemi Smith succeeds John Doe as deputy attorney general.", []),
+        ("Kemi Smith succeeds former attorney general John Doe as head of the FBI.", []),
+        # "Dismiss" as "reject": the charges and the criticism go, not the holder.
+        ("A court dismissed charges against Attorney General Pam Bondi.", ["Pam Bondi"]),
+        ("Starmer dismisses criticism from Attorney General Richard Hermer.",
+         ["Richard Hermer"]),
+    ],
+)  # fmt: skip
+def test_who_leaves_and_who_takes_over_in_the_other_turns_of_phrase(sentence, holders):
+    assert holders_named(sentence, "attorney general") == holders
+
+
+def test_who_replaces_one_holder_with_another_is_neither():
+    sentence = (
+        "Prime Minister Mark Carney replaces Finance Minister Chrystia Freeland with "
+        "Dominic LeBlanc."
+    )
+    assert "Mark Carney" not in holders_named(sentence, "finance minister")

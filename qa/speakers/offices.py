@@ -40,22 +40,36 @@ _TAKES = re.compile(
     re.IGNORECASE,
 )
 _AFTER_CHARS = 120
-# Somebody put out of the office: "dismisses (Attorney General) Pam Bondi", "ousted". Up to
-# four plain words (a title) between the verb and the name; punctuation ends the reach.
+# Somebody put out of the office: "dismisses (Attorney General) Pam Bondi", "ousted". Only
+# a title may stand between the verb and the name (capitalised words, title words, "the"):
+# "dismissed charges against Attorney General Pam Bondi" rejects the charges, not her. Not
+# "replaced by" (the name after it is the new holder).
+_TITLE_GAP = "|".join(sorted(TITLE_WORDS | _OPENERS))
 _REMOVED = re.compile(
-    r"\b(?:dismiss(?:es|ed|ing)?|fires|fired|firing|sacks|sacked|sacking|removes|removed|"
+    r"\b(?i:dismiss(?:es|ed|ing)?|fires|fired|firing|sacks|sacked|sacking|removes|removed|"
     r"removing|ousts|ousted|ousting|impeaches|impeached|replaces|replaced|replacing|"
-    r"succeeds|succeeded|succeeding)\s+(?:[\w.'’-]+\s+){0,4}$",
-    re.IGNORECASE,
+    r"succeeds|succeeded|succeeding)(?!\s+by\b)\s+"
+    r"(?:(?:the|[A-Z][\w.'’-]*|(?i:" + _TITLE_GAP + r"))\s+){0,4}$"
 )
 _BEFORE_CHARS = 80
 # A name taking over an office from another: "Todd Blanche replacing her (as …)". Not
-# "will replace" (not yet).
+# "will replace" (not yet), nor the passive "was replaced by" (the other way round).
 _SUCCEEDS = re.compile(
-    r"^(?:\s*,)?\s*(?:who\s+)?(?:(?:is|was|has)\s+)?(?:replacing|replaces|replaced|"
+    r"^(?:\s*,)?\s*(?:who\s+)?(?:(?:is|has)\s+)?(?:replacing|replaces|replaced|"
     r"succeeding|succeeds|succeeded|(?:taking|takes|took) over from)\s+(?P<whom>[^,.;]{1,80})",
     re.IGNORECASE,
 )
+# Put out, in the passive: "Attorney General John Doe was replaced by Kemi Smith".
+_WAS_REMOVED = re.compile(
+    r"^(?:\s*,)?\s*(?:was|has been|had been|is being|is)\s+(?:replaced|succeeded|dismissed|"
+    r"fired|sacked|removed|ousted|impeached)\b",
+    re.IGNORECASE,
+)
+# Taking over, in the passive: "… was replaced by Kemi Smith".
+_REPLACED_BY = re.compile(r"\b(?:replaced|succeeded)\s+by\s+$", re.IGNORECASE)
+# In the words after "replacing": the one replaced as a pronoun, or the office named.
+_PRONOUN = re.compile(r"^(?:her|him|them)\b", re.IGNORECASE)
+_AS_OFFICE = re.compile(r"\bas\s+(?:the\s+)?(?P<office>[\w -]+)", re.IGNORECASE)
 # What an office "of" names when it is a portfolio ("Minister of Defense"), not a place.
 _PORTFOLIOS = {"defence", "defense", "foreign", "finance", "justice", "health", "interior",
                "state", "education", "economy", "labour", "labor", "energy"}  # fmt: skip
@@ -140,20 +154,35 @@ def holders_named(sentence: str, office: str, asked: str = "") -> list[str]:
     for i, mention in enumerate(mentions):
         before = sentence[max(0, mention.start - _BEFORE_CHARS) : mention.start]
         after = " ".join(sentence[mention.end : mention.end + _AFTER_CHARS].split())
-        if _REMOVED.search(before):
+        if _REMOVED.search(before) or _WAS_REMOVED.match(after):
             continue  # "dismisses Pam Bondi as Attorney General": she held it, no longer
-        successor = _SUCCEEDS.match(after)
-        if in_office[i] or (
-            # "… with Todd Blanche replacing her": the office of the one replaced, named in
-            # the same sentence or in the words after the verb
-            successor
-            and (
-                any(in_office[j] for j in range(len(mentions)) if j != i)
-                or _contains_run(role_words(_portfolio_first(successor.group("whom"))), wanted)
-            )
-        ):
+        if _REPLACED_BY.search(before) and any(in_office[j] for j in range(i)):
+            holders.append(mention.form)  # "… was replaced by Kemi Smith"
+            continue
+        if in_office[i] or _takes_over(mentions, in_office, i, after, wanted, places):
             holders.append(mention.form)
     return list(dict.fromkeys(holders))
+
+
+def _takes_over(
+    mentions: list, in_office: list[bool], i: int, after: str, wanted: list[str], places
+) -> bool:
+    """Does mention ``i`` take the office over from somebody ("… with Todd Blanche replacing
+    her", "Kemi Smith succeeds John Doe as attorney general")? The one replaced must be named
+    in it: a person after the verb, or a pronoun for one before; or the words after the verb
+    name the office ("as attorney general", not "as deputy attorney general")."""
+    successor = _SUCCEEDS.match(after)
+    if not successor:
+        return False
+    whom = successor.group("whom")
+    if re.search(r"\bwith\b", whom):
+        return False  # "X replaces Y with Z": Z takes it over, not X
+    named = _AS_OFFICE.search(whom)
+    if named:
+        return _is_office(named.group("office"), wanted, places)
+    if _PRONOUN.match(whom):
+        return any(in_office[j] for j in range(i))
+    return any(in_office[j] and mentions[j].form in whom for j in range(len(mentions)))
 
 
 def names_another_place(sentence: str, asked: str) -> bool:
