@@ -327,9 +327,14 @@ def train(
     learning_rate: float = 5e-5,
     seed: int = SEED,
     init: Path | None = None,
+    layers: int | None = None,
+    freeze: int = 0,
 ) -> Path:
     """Fine-tune the bundled MiniLM as a one-logit cross-encoder on ``pairs`` (binary
-    cross-entropy, linear warm-up and decay, dynamic padding), and save it to ``out``."""
+    cross-entropy, linear warm-up and decay, dynamic padding), and save it to ``out``.
+    The cheaper variants the answers issue asked to compare: ``layers`` keeps only the first
+    so many of the 6 transformer layers (a smaller, faster model); ``freeze`` trains only the
+    layers above the first so many (the word embeddings frozen with them)."""
     import torch
     from tqdm import tqdm
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
@@ -346,9 +351,18 @@ def train(
     tokenizer = AutoTokenizer.from_pretrained(model_path(DEFAULT_MODEL))
     base = str(init) if init else model_path(DEFAULT_MODEL)
     model = AutoModelForSequenceClassification.from_pretrained(base, num_labels=1).float()
+    encoder = model.base_model
+    if layers:
+        encoder.encoder.layer = encoder.encoder.layer[:layers]
+        model.config.num_hidden_layers = layers
+    if freeze:
+        for part in (encoder.embeddings, *encoder.encoder.layer[:freeze]):
+            for parameter in part.parameters():
+                parameter.requires_grad = False
     model.train()
     steps = epochs * math.ceil(len(pairs) / batch_size)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.01)
+    trained = [p for p in model.parameters() if p.requires_grad]
+    optimiser = torch.optim.AdamW(trained, lr=learning_rate, weight_decay=0.01)
     warmup = max(1, steps // 10)
 
     def rate(step: int) -> float:
@@ -376,7 +390,7 @@ def train(
             logits = model(**encoded).logits.squeeze(-1)
             loss = loss_of(logits, labels)
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            torch.nn.utils.clip_grad_norm_(trained, 1.0)
             optimiser.step()
             schedule.step()
             optimiser.zero_grad()
@@ -638,6 +652,25 @@ def main(argv: Iterable[str] | None = None) -> int:
         "question words (not random ones; default 0, as rounds 1-5 were trained)",
     )
     parser.add_argument(
+        "--layers",
+        type=int,
+        metavar="N",
+        help="keep only the first N of MiniLM's 6 layers (a cheaper variant; use with --study)",
+    )
+    parser.add_argument(
+        "--freeze",
+        type=int,
+        default=0,
+        metavar="N",
+        help="train only the layers above the first N (a cheaper variant; use with --study)",
+    )
+    parser.add_argument(
+        "--study",
+        action="store_true",
+        help="train and measure held out (fp32) only: nothing is exported or shipped; the "
+        "figures go to WORK/study.json (to compare variants at the same --pairs)",
+    )
+    parser.add_argument(
         "--export-only", type=Path, metavar="DIR", help="skip training: ship this checkpoint"
     )
     args = parser.parse_args(list(argv) if argv is not None else None)
@@ -695,8 +728,19 @@ def main(argv: Iterable[str] | None = None) -> int:
             batch_size=args.batch_size,
             learning_rate=args.learning_rate,
             init=args.init,
+            layers=args.layers,
+            freeze=args.freeze,
         )
         training["train_seconds"] = round(time.perf_counter() - t)
+    if args.study:
+        training.update(layers=args.layers or 6, frozen_layers=args.freeze)
+        t = time.perf_counter()
+        held_out = measure(held, score_examples(torch_scorer(checkpoint), held))
+        training["score_seconds"] = round(time.perf_counter() - t)
+        study = {"training": training, "held_out": held_out}
+        (args.work / "study.json").write_text(json.dumps(study, indent=2) + "\n", "utf-8")
+        print(json.dumps(held_out["all"]), f"(written to {args.work / 'study.json'})")
+        return 0
     ship(checkpoint, held, training=training, max_int8_drop=args.max_int8_drop)
     if args.keep:
         print(f"weights kept in {keep_checkpoint(checkpoint)} (half precision) for --init")

@@ -150,6 +150,31 @@ def test_kept_weights_are_half_precision_and_train_on_in_full(tmp_path):
         assert torch.allclose(model(ids).logits, again(ids).logits, atol=1e-2)
 
 
+def test_the_cheaper_variants_keep_fewer_layers_or_train_only_the_upper_ones(tmp_path):
+    """``--layers`` cuts the model to its first layers; ``--freeze`` leaves the embeddings
+    and the lower layers as they were (a tiny random model with MiniLM's vocabulary)."""
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification
+
+    from eval.train_reader import train
+
+    config = BertConfig(vocab_size=30522, hidden_size=8, num_hidden_layers=4,
+                        num_attention_heads=2, intermediate_size=16, num_labels=1)  # fmt: skip
+    BertForSequenceClassification(config).save_pretrained(tmp_path / "init")
+    before = BertForSequenceClassification.from_pretrained(tmp_path / "init")
+    pairs = [("Who won?", "The CDU won.", 1.0), ("Who won?", "The AfD came second.", 0.0)] * 4
+    out = train(pairs, tmp_path / "out", batch_size=4, learning_rate=1e-2,
+                init=tmp_path / "init", layers=2, freeze=1)  # fmt: skip
+    after = BertForSequenceClassification.from_pretrained(out)
+    assert after.config.num_hidden_layers == 2 and len(after.bert.encoder.layer) == 2
+    frozen = before.bert.encoder.layer[0].attention.self.query.weight
+    assert torch.equal(frozen, after.bert.encoder.layer[0].attention.self.query.weight)
+    assert torch.equal(before.bert.embeddings.word_embeddings.weight,
+                       after.bert.embeddings.word_embeddings.weight)  # fmt: skip
+    trained = after.bert.encoder.layer[1].attention.self.query.weight
+    assert not torch.equal(before.bert.encoder.layer[1].attention.self.query.weight, trained)
+
+
 def test_an_unknown_scorer_is_a_clear_error(fake_index, monkeypatch):
     from qa.answer import select
     from qa.errors import NewsQAError
