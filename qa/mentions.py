@@ -17,7 +17,7 @@ from qa.entities import available as entities_available
 from qa.records import Passage
 from qa.speakers.lexicon import COUNTRY_ADJECTIVES
 from qa.speakers.names import TOKEN_MATCH, fold, token_similarity
-from qa.speakers.offices import holders_named, names_another_place
+from qa.speakers.offices import PORTFOLIOS, holders_named, names_another_place
 from qa.text import terms
 from qa.timeexpr import NOW_WORDS
 
@@ -237,8 +237,9 @@ _INSTITUTION = re.compile(
     r"\b(?:department|ministry|government|cabinet|administration|office)\b", re.IGNORECASE
 )
 _INSTITUTION_WORDS = re.compile(
-    r"\b(?:the|department|ministry|government|cabinet|administration|office|of|justice|"
-    r"defen[cs]e|foreign|interior|finance|health|state|treasury|education|energy|labou?r)\b",
+    r"\b(?:the|of|department|ministry|government|cabinet|administration|office|treasury|"
+    + "|".join(sorted(PORTFOLIOS))
+    + r")\b",
     re.IGNORECASE,
 )
 

@@ -2,7 +2,7 @@
 in that office, and the newest such report is the answer.
 
 :func:`office_in_question` reads the office a "who is ... now" question asks about ("Who is
-Venezuela's current defence minister?" -> "defence minister"); :func:`names_holder` says
+Venezuela's current defence minister?" -> "defence minister"); :func:`holders_named` says
 whether a sentence names somebody in it: the title beside a name ("Bolivian president
 Rodrigo Paz", "Andy Burnham, the prime minister,"), a name taking the office ("José Antonio
 Kast is sworn in as President of Chile") or a name's term in it ("under Sanae Takaichi's
@@ -71,11 +71,11 @@ _REPLACED_BY = re.compile(r"\b(?:replaced|succeeded)\s+by\s+$", re.IGNORECASE)
 _PRONOUN = re.compile(r"^(?:her|him|them)\b", re.IGNORECASE)
 _AS_OFFICE = re.compile(r"\bas\s+(?:the\s+)?(?P<office>[\w -]+)", re.IGNORECASE)
 # What an office "of" names when it is a portfolio ("Minister of Defense"), not a place.
-_PORTFOLIOS = {"defence", "defense", "foreign", "finance", "justice", "health", "interior",
+PORTFOLIOS = {"defence", "defense", "foreign", "finance", "justice", "health", "interior",
                "state", "education", "economy", "labour", "labor", "energy"}  # fmt: skip
 _PORTFOLIO_OF = re.compile(
     r"\b(?P<office>[\w-]+)\s+of\s+(?:the\s+)?(?P<portfolio>"
-    + "|".join(sorted(_PORTFOLIOS))
+    + "|".join(sorted(PORTFOLIOS))
     + r")\b",
     re.IGNORECASE,
 )
@@ -119,12 +119,6 @@ def _portfolio_first(text: str) -> str:
     return _PORTFOLIO_OF.sub(lambda m: f"{m['portfolio']} {m['office']}", text)
 
 
-def names_holder(sentence: str, office: str, asked: str = "") -> bool:
-    """Does ``sentence`` name a person holding ``office`` (folded words, as
-    :func:`office_in_question` gives it), in the place ``asked`` (the question) names?"""
-    return bool(holders_named(sentence, office, asked))
-
-
 def holders_named(sentence: str, office: str, asked: str = "") -> list[str]:
     """The people ``sentence`` names in ``office`` (folded words, as
     :func:`office_in_question` gives it), each as written ("Rodrigo Paz"), in order. With
@@ -136,9 +130,10 @@ def holders_named(sentence: str, office: str, asked: str = "") -> list[str]:
         return []
     places = _asked_places(asked) if asked else None
     _, mentions = find_mentions([sentence])
+    # The words after each mention, spaces folded (read at most _AFTER_CHARS).
+    afters = [" ".join(sentence[m.end : m.end + _AFTER_CHARS].split()) for m in mentions]
     in_office: list[bool] = []  # named in it, whether or not they stay there
-    for mention in mentions:
-        after = " ".join(sentence[mention.end : mention.end + _AFTER_CHARS].split())
+    for mention, after in zip(mentions, afters, strict=True):
         taken = _TAKES.match(after)
         term = _TERM.match(after)
         in_office.append(
@@ -151,9 +146,8 @@ def holders_named(sentence: str, office: str, asked: str = "") -> list[str]:
             )
         )
     holders: list[str] = []
-    for i, mention in enumerate(mentions):
+    for i, (mention, after) in enumerate(zip(mentions, afters, strict=True)):
         before = sentence[max(0, mention.start - _BEFORE_CHARS) : mention.start]
-        after = " ".join(sentence[mention.end : mention.end + _AFTER_CHARS].split())
         if _REMOVED.search(before) or _WAS_REMOVED.match(after):
             continue  # "dismisses Pam Bondi as Attorney General": she held it, no longer
         if _REPLACED_BY.search(before) and any(in_office[j] for j in range(i)):
