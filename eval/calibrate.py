@@ -24,11 +24,23 @@ both.
 
 Questions answered by quoting a named person ("What did X say?") abstain on their own rule
 (X is not in the articles), not on this threshold; their scores are 1.0 here.
+
+With ``--from-run DIR/per_query.jsonl --system NAME`` nothing is asked: the answers a run of
+``python -m eval`` recorded are judged again at higher thresholds of the answer model (the
+questions it reads; the others keep their recorded outcome). A question refused at the run's
+threshold has no answer to judge, so only thresholds from the run's upward can be judged;
+each run's figures are printed, and the threshold best on all runs but one is shown for each
+(held out by dataset, as ``eval.train_selector`` holds them out):
+
+    python -m eval --systems hybrid+reader --answer-systems hybrid+reader --distractors \
+        --distractor-systems hybrid+reader --ask gate --out DIR
+    python -m eval.calibrate --from-run DIR/per_query.jsonl --system hybrid+reader
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +92,17 @@ def main(argv: list[str] | None = None) -> int:
         default=160,
         help="questions per dataset, half unanswerable where possible (default: 160)",
     )
+    parser.add_argument(
+        "--from-run",
+        type=Path,
+        default=None,
+        metavar="PER_QUERY",
+        help="judge the answers recorded in a per_query.jsonl of python -m eval instead of "
+        "asking (thresholds of the answer model from the run's own upward)",
+    )
+    parser.add_argument(
+        "--system", default="hybrid", help="with --from-run: the system judged (hybrid)"
+    )
     parser.add_argument("--low", type=float, default=0.30, help="lowest threshold (0.30)")
     parser.add_argument("--high", type=float, default=0.70, help="highest threshold (0.70)")
     parser.add_argument("--step", type=float, default=0.02, help="threshold step (0.02)")
@@ -87,6 +110,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.step <= 0 or args.low > args.high:
         parser.error("thresholds need --step > 0 and --low <= --high")
 
+    if args.from_run is not None:
+        try:
+            scored, floor = recorded(args.from_run, args.system)
+        except (OSError, ValueError) as error:
+            parser.error(str(error))
+        thresholds = _thresholds(max(args.low, floor), args.high, args.step)
+        if not thresholds:
+            parser.error(
+                f"no threshold to judge: recorded answers can be judged from the answer "
+                f"model's own threshold ({floor:.2f}) up; give --high {floor:.2f} or more"
+            )
+        return _report_recorded(scored, thresholds)
     names = [n.strip() for n in args.datasets.split(",")] if args.datasets else None
     try:
         evalsets = load_datasets(names, args.data_dir)
@@ -95,11 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(error))
     scored = score_runs(evalsets, distractors, args.per_dataset, get_embedder())
 
-    thresholds = []
-    t = args.low
-    while t <= args.high + 1e-9:
-        thresholds.append(round(t, 4))
-        t += args.step
+    thresholds = _thresholds(args.low, args.high, args.step)
     runs = list(dict.fromkeys(s.dataset for s in scored))
     print(_table(scored, runs, thresholds))
     print()
@@ -112,6 +143,85 @@ def main(argv: list[str] | None = None) -> int:
         )
     if distractors is not None:
         print(distractors.credit)
+    return 0
+
+
+def _thresholds(low: float, high: float, step: float) -> list[float]:
+    values, t = [], low
+    while t <= high + 1e-9:
+        values.append(round(t, 4))
+        t += step
+    return values
+
+
+def recorded(per_query: Path, system: str) -> tuple[list[Scored], float]:
+    """The answers ``system`` gave in a run of ``python -m eval`` as ``Scored`` items, and the
+    lowest threshold they can be judged at (the answer model's own: below it a refused
+    question's answer is unknown). Questions the answer model does not read (longer than
+    its questions, or ``NEWSQA_ANSWER_SCORER=hand``) keep their recorded outcome. The run
+    must be of the answer model installed now (its threshold is the floor)."""
+    from qa.answer.select import _reading
+    from qa.reader import get_reader
+
+    floor = get_reader().threshold
+    scored: list[Scored] = []
+    with per_query.open(encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            answer = row.get("answer")
+            if row.get("system") != system or not answer:
+                continue
+            if "question" not in row or "confidence" not in answer:
+                raise ValueError(
+                    f"{per_query}: a row without its question or confidence; is it a "
+                    "per_query.jsonl of python -m eval?"
+                )
+            read = _reading(row["question"])
+            scored.append(
+                Scored(
+                    row["dataset"],
+                    not row.get("answerable"),
+                    answer["confidence"] if read and not answer["abstained"] else 1.0,
+                    bool(answer["abstained"]),
+                    answer.get("answer_hit"),
+                )
+            )
+    if not scored:
+        raise ValueError(f"{per_query} holds no answers of system {system!r}")
+    return scored, floor
+
+
+def _report_recorded(scored: list[Scored], thresholds: list[float]) -> int:
+    # A run with nothing to judge (news-digest: no unanswerable question, no short answer)
+    # would add a constant to every threshold's objective.
+    runs = [
+        run
+        for run in dict.fromkeys(s.dataset for s in scored)
+        if any(s.unanswerable or s.answer_hit is not None for s in scored if s.dataset == run)
+    ]
+    scored = [s for s in scored if s.dataset in runs]
+    print(_table(scored, runs, thresholds))
+    print()
+    best = max(thresholds, key=lambda th: _objective(scored, runs, th))
+    print(f"best on all runs: {best:.2f} (objective {_objective(scored, runs, best):.3f})")
+    bases = list(dict.fromkeys(pool.base_name(r) for r in runs))
+    for base in bases:
+        others = [r for r in runs if pool.base_name(r) != base]
+        mine = [r for r in runs if pool.base_name(r) == base]
+        if not others:
+            continue
+        chosen = max(thresholds, key=lambda th: _objective(scored, others, th))
+        cells = []
+        for run in mine:
+            _, _, f1, answered = _rates([s for s in scored if s.dataset == run], chosen)
+            _, _, f1_floor, answered_floor = _rates(
+                [s for s in scored if s.dataset == run], thresholds[0]
+            )
+            cells.append(
+                f"{run}: F1 {f1_floor:.3f} -> {f1:.3f}, answered right "
+                f"{answered_floor:.3f} -> {answered:.3f}"
+            )
+        print(f"held out {base}: threshold {chosen:.2f} (chosen on the others); {'; '.join(cells)}")
     return 0
 
 

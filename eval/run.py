@@ -20,7 +20,7 @@ import sys
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from eval import metrics
@@ -323,14 +323,21 @@ def run_system(
     answerable = evalset.answerable
     rankings: dict[str, list[frozenset[int]]] = {}
     retrieved: dict[str, list[Passage]] = {}
-    for i in range(0, len(answerable), BATCH):
-        batch = answerable[i : i + BATCH]
-        results = system.retrieve(index, [evalset.queries[q] for q in batch], k)
-        retrieved.update(zip(batch, results, strict=True))
+    # Questions asked on a date (``EvalSet.asked_on``) are batched by that date.
+    by_day: dict[str, list[str]] = {}
+    for qid in answerable:
+        by_day.setdefault(evalset.asked_on.get(qid, ""), []).append(qid)
+    for day, members in by_day.items():
+        for i in range(0, len(members), BATCH):
+            batch = members[i : i + BATCH]
+            results = system.retrieve(
+                index, [evalset.queries[q] for q in batch], k, _day(day)
+            )
+            retrieved.update(zip(batch, results, strict=True))
     with uncached(index.embedder):  # timed as a user's question: its vector is not remembered
         for qid in spread(answerable, timed):
             started = time.perf_counter()
-            system.retrieve(index, [evalset.queries[qid]], k)
+            system.retrieve(index, [evalset.queries[qid]], k, _day(evalset.asked_on.get(qid, "")))
             questions[qid].seconds = time.perf_counter() - started
     for qid in answerable:
         passages = retrieved[qid]
@@ -450,7 +457,7 @@ def _answer_all(
     sentences: dict[str, list] = {}  # article id -> stored sentences, for the exactness check
     for qid in asked:
         started = time.perf_counter()
-        answer = system.answer(index, evalset.queries[qid])
+        answer = system.answer(index, evalset.queries[qid], _day(evalset.asked_on.get(qid, "")))
         timings.append(time.perf_counter() - started)
         golds = evalset.answers.get(qid, [])
         judged = qid not in evalset.unanswerable and bool(golds)
@@ -493,6 +500,10 @@ def _answer_all(
     scores = metrics.answer_scores(outcomes, evalset.unanswerable)
     scores.update(metrics.percentiles(timings, prefix="Answer "))
     return scores
+
+
+def _day(iso: str) -> date | None:
+    return date.fromisoformat(iso) if iso else None
 
 
 def _exact(citation: Citation, index: Index, sentences: dict[str, list]) -> bool:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from qa import Index
 from qa.records import Answer, Passage
 
-RetrieveFn = Callable[[Index, Sequence[str], int], list[list[Passage]]]
-AnswerFn = Callable[[Index, str], Answer]
+# (index, questions, k, the date they are asked on or None) -> passages per question
+RetrieveFn = Callable[[Index, Sequence[str], int, date | None], list[list[Passage]]]
+# (index, question, the date it is asked on or None) -> its answer
+AnswerFn = Callable[[Index, str, date | None], Answer]
 
 
 @dataclass(frozen=True)
@@ -52,19 +55,25 @@ def mode_system(name: str, mode: str, description: str) -> System:
     """A system that is one of ``Index.retrieve_many``'s modes (and ``Index.ask``'s).
 
     Questions are read as ``python -m qa retrieve`` reads them: time words ("in June 2026",
-    "last week") become a date filter first (``Index.interpret_time``). Questions without
-    any are retrieved in one batch."""
+    "last week") become a date filter first (``Index.interpret_time``), relative to the date
+    they are asked on when one is given. Questions without any are retrieved in one batch."""
 
-    def retrieve(index: Index, questions: Sequence[str], k: int) -> list[list[Passage]]:
+    def retrieve(
+        index: Index, questions: Sequence[str], k: int, today: date | None = None
+    ) -> list[list[Passage]]:
         results: list[list[Passage] | None] = [None] * len(questions)
         plain: list[int] = []
         for i, question in enumerate(questions):
-            text, filters, notes = index.interpret_time(question)
+            text, filters, notes = index.interpret_time(question, today=today)
             if notes:
-                results[i] = index.retrieve(text, k, mode=mode, filters=filters)
+                results[i] = index.retrieve(text, k, mode=mode, filters=filters, today=today)
             else:
                 plain.append(i)
-        found = index.retrieve_many([questions[i] for i in plain], k, mode=mode) if plain else []
+        found = (
+            index.retrieve_many([questions[i] for i in plain], k, mode=mode, today=today)
+            if plain
+            else []
+        )
         for i, passages in zip(plain, found, strict=True):
             results[i] = passages
         return [r or [] for r in results]
@@ -73,7 +82,7 @@ def mode_system(name: str, mode: str, description: str) -> System:
 
 
 def _answer_fn(mode: str) -> AnswerFn:
-    return lambda index, question: index.ask(question, mode=mode)
+    return lambda index, question, today=None: index.ask(question, mode=mode, today=today)
 
 
 register(mode_system("bm25", "bm25", "BM25 keyword search over chunks (bm25s)"))

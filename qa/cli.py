@@ -8,6 +8,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from qa.embed import BACKENDS
@@ -235,7 +236,26 @@ def _add_search_options(sub: argparse.ArgumentParser, k: bool = True) -> None:
     sub.add_argument("--source", action="append", default=[], help="only this source (repeatable)")
     sub.add_argument("--since", default="", help="only articles published on/after YYYY-MM-DD")
     sub.add_argument("--until", default="", help="only articles published on/before YYYY-MM-DD")
+    sub.add_argument(
+        "--today",
+        type=_day,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the date the question is asked on: time words ('last week') are read from it "
+        "(default: from the newest article's date), and a question naming no time prefers "
+        "the stories of the days before it (without --today: only on an index with articles "
+        "of the last 7 days, as of today)",
+    )
     sub.add_argument("--json", action="store_true", help="print machine-readable JSON")
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date written YYYY-MM-DD (e.g. 2025-03-05)"
+        ) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -310,8 +330,10 @@ def _retrieve(args: argparse.Namespace) -> int:
 
     filters = Filters(tuple(args.source), args.since, args.until)
     with Index.open(args.index) as index:
-        question, filters, notes = index.interpret_time(args.question, filters)
-        passages = index.retrieve(question, args.k, mode=args.mode, filters=filters)
+        question, filters, notes = index.interpret_time(args.question, filters, args.today)
+        passages = index.retrieve(
+            question, args.k, mode=args.mode, filters=filters, today=args.today
+        )
     for note in notes:  # on stderr, so --json output stays machine-readable
         print(f"note: {note}", file=sys.stderr)
     if args.json:
@@ -330,7 +352,7 @@ def _ask(args: argparse.Namespace) -> int:
 
     filters = Filters(tuple(args.source), args.since, args.until)
     with Index.open(args.index) as index:
-        answer = index.ask(args.question, filters=filters, mode=args.mode)
+        answer = index.ask(args.question, filters=filters, mode=args.mode, today=args.today)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0

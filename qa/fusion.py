@@ -47,8 +47,12 @@ questions won, 2 lost: 36 questions over 5 chunks are too few to tell such gains
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 
@@ -93,6 +97,13 @@ def check_mode(mode: str) -> str:
 
 RECENCY_MARGIN = 0.1  # candidates within this much of the best (0-1 scale) count as equal
 RECENCY_DEPTH = 50  # candidates re-ranked by date for "latest" questions
+# A narrow period a question names ("on Wednesday") is preferred, not required: a story of
+# the REPORTING_LAG_DAYS after it (reports follow events) must score LAG_MARGIN more than one
+# of the period itself to rank above it, a story of any other date OTHER_MARGIN more (of a
+# fused score whose best is 1). Chosen on python -m eval (README, "Retrieval").
+REPORTING_LAG_DAYS = 2
+LAG_MARGIN = 0.2
+OTHER_MARGIN = 0.6
 
 
 def prefer_recent(
@@ -157,12 +168,99 @@ def newest_on_topic(
     return next((chunk_id for _, _, chunk_id in dated if is_on_topic(chunk_id)), None)
 
 
+# The recency prior of questions asked on a date (``recency_prior``): its weight is learned
+# by python -m eval.train_recency and stored with how it was learned.
+RECENCY_FILE = Path(__file__).with_name("models") / "recency.json"
+# An index whose newest article is at most this many days before the clock's today is live:
+# its questions are asked today.
+LIVE_DAYS = 7
+
+
+@cache
+def recency_weight() -> float:
+    """The learned weight of the recency prior (0 when the file is missing: no prior)."""
+    try:
+        return float(json.loads(RECENCY_FILE.read_text(encoding="utf-8"))["weight"])
+    except (OSError, ValueError, KeyError):
+        return 0.0
+
+
+def recency_prior(
+    ranking: list[tuple[int, float]],
+    published: dict[int, str],
+    asked_on: str,
+    weight: float,
+) -> list[tuple[int, float]]:
+    """Re-rank for a question asked on ``asked_on`` that names no time: each candidate loses
+    ``weight * ln(1 + its age in days)``, so last week's report beats last year's unless it
+    matches clearly worse, while between two old stories the prior hardly tells (the
+    logarithm). Undated candidates and those dated after ``asked_on`` (not yet written then,
+    or misdated) count as old as the oldest dated one."""
+    if weight <= 0 or not ranking:
+        return ranking
+    day = date.fromisoformat(asked_on[:10]).toordinal()
+    ages: dict[int, int] = {}
+    for chunk_id, _ in ranking:
+        written = ordinal_or_none(published.get(chunk_id, ""))
+        if written is not None and written <= day:
+            ages[chunk_id] = day - written
+    if not ages:
+        return ranking
+    oldest = max(ages.values())
+    rescored = [
+        (chunk_id, score - weight * math.log1p(ages.get(chunk_id, oldest)))
+        for chunk_id, score in ranking
+    ]
+    return sorted(rescored, key=lambda pair: (-pair[1], pair[0]))
+
+
+def reporting_window(since: str, until: str) -> tuple[str, str]:
+    """The dates searched first for a narrow period: the period and the days just after."""
+    end = date.fromisoformat(until[:10]) + timedelta(days=REPORTING_LAG_DAYS)
+    return since[:10], end.isoformat()
+
+
+def prefer_period(
+    ranking: list[tuple[int, float]],
+    published: dict[int, str],
+    since: str,
+    until: str,
+    lag_margin: float = LAG_MARGIN,
+    other_margin: float = OTHER_MARGIN,
+    scale: float = 1.0,
+) -> list[tuple[int, float]]:
+    """Re-rank for a question naming a narrow period ``since``-``until``: a candidate of the
+    period keeps its score, one of the ``REPORTING_LAG_DAYS`` after it loses ``lag_margin``
+    (reports follow events), any other (or undated) loses ``other_margin``: a story of
+    another date wins only when it matches clearly better ("released on November 16",
+    announced a week before), never by a near tie. ``scale``: what a score of 1 is worth
+    (1 for fused scores; a single search's raw scores pass their spread)."""
+    first, end = since[:10], reporting_window(since, until)[1]
+
+    def margin(chunk_id: int) -> float:
+        day = published.get(chunk_id, "")[:10]
+        if first <= day <= until[:10]:
+            return 0.0
+        return scale * (lag_margin if until[:10] < day <= end else other_margin)
+
+    rescored = [(chunk_id, score - margin(chunk_id)) for chunk_id, score in ranking]
+    return sorted(rescored, key=lambda pair: (-pair[1], pair[0]))
+
+
 def lead_with(ranking: list[tuple[int, float]], chunk_id: int) -> list[tuple[int, float]]:
     """``chunk_id`` first, scored just above the best so that it stays first; the rest keep
     their order (unchanged when it is not in the ranking)."""
     if not ranking or ranking[0][0] == chunk_id or all(c != chunk_id for c, _ in ranking):
         return ranking
     return [(chunk_id, ranking[0][1] + 1e-6)] + [pair for pair in ranking if pair[0] != chunk_id]
+
+
+def ordinal_or_none(day: str) -> int | None:
+    """The day number of a YYYY-MM-DD date, None for an undated or badly dated article."""
+    try:
+        return date.fromisoformat(day[:10]).toordinal() if day else None
+    except ValueError:
+        return None
 
 
 def _ordinal(day: str) -> int:

@@ -248,9 +248,11 @@ class Index:
         *,
         mode: str = DEFAULT_MODE,
         filters: Filters | None = None,
+        today: date | None = None,
     ) -> list[Passage]:
-        """The ``k`` passages that best match ``question``, best first."""
-        return self.retrieve_many([question], k, mode=mode, filters=filters)[0]
+        """The ``k`` passages that best match ``question``, best first. ``today``: the date
+        it is asked on (see ``retrieve_many``)."""
+        return self.retrieve_many([question], k, mode=mode, filters=filters, today=today)[0]
 
     def retrieve_many(
         self,
@@ -259,10 +261,15 @@ class Index:
         *,
         mode: str = DEFAULT_MODE,
         filters: Filters | None = None,
+        today: date | None = None,
     ) -> list[list[Passage]]:
-        """Batch retrieval: one list of passages per question (embeds all questions at once)."""
+        """Batch retrieval: one list of passages per question (embeds all questions at once).
+        ``today`` is the date the questions are asked on: a question naming no time then
+        prefers recent stories (a prior learned from data, ``qa.fusion.recency_prior``), as
+        it does on a live index without it; "latest" questions look for the newest report
+        up to it. Time words in a question are read by ``interpret_time``, not here."""
         with self._lock, self.store.snapshot():
-            found = self.searcher.search(list(questions), k, mode, filters)
+            found = self.searcher.search(list(questions), k, mode, filters, today)
         return [retrieved.passages for retrieved in found]
 
     # -- answering --------------------------------------------------------------------
@@ -280,9 +287,11 @@ class Index:
 
         ``history`` is the conversation so far (earlier ``Answer``s, oldest first): follow-ups
         like "What else did he say?" or "And Hasanov?" are resolved against it, and the
-        resolved question is reported in ``Answer.resolved_question``. Time words ("last
-        week", "in March 2025") become a date filter relative to ``today`` (default: the
-        newest article's date); how they were read is reported in ``Answer.notes``.
+        resolved question is reported in ``Answer.resolved_question``. Time words ("in March
+        2025") become a date filter, a narrow period ("last week", "on Monday") a preference,
+        relative to ``today``, the date the question is asked on (default: the newest
+        article's date; see ``retrieve_many`` for what else a date asked on changes); how
+        they were read is reported in ``Answer.notes``.
         ``abstain_below`` is the confidence under which it says the articles don't answer:
         ``Answer.confidence`` is the answer model's best probability that a candidate
         answers (default threshold in its manifest, ``qa/models/reader.json``) or, for a
@@ -307,7 +316,8 @@ class Index:
     def interpret_time(
         self, question: str, filters: Filters | None = None, today: date | None = None
     ) -> tuple[str, Filters, list[str]]:
-        """(question without its time words, filters narrowed to them, notes saying how
+        """(question without its time words, filters narrowed to them — a date filter, or
+        for a narrow period ``Filters.prefer_since``/``prefer_until`` — notes saying how
         they were read). ``ask`` does this itself; use it before ``retrieve`` to get the same
         reading of "last week" or "in March 2025"."""
         with self._lock, self.store.snapshot():

@@ -194,21 +194,41 @@ class Answer:
 
 @dataclass(frozen=True)
 class Filters:
-    """Narrow a search to some sources, a date range (ISO dates, inclusive) or articles."""
+    """Narrow a search to some sources, a date range (ISO dates, inclusive) or articles.
+
+    ``prefer_since``/``prefer_until`` are not a filter but a preference: a narrow period a
+    question names ("on Wednesday", "this week"). Its stories come first, those of the days
+    just after it next (news is reported a day or two after it happens), every other date
+    after them (``qa.fusion.prefer_period``)."""
 
     sources: tuple[str, ...] = ()
     since: str = ""
     until: str = ""
     article_ids: tuple[str, ...] = ()
+    prefer_since: str = ""
+    prefer_until: str = ""
 
     def __post_init__(self) -> None:
-        for label, value in (("since", self.since), ("until", self.until)):
+        for label, value in (
+            ("since", self.since),
+            ("until", self.until),
+            ("prefer_since", self.prefer_since),
+            ("prefer_until", self.prefer_until),
+        ):
             if value:
                 check_date(value, label)
         if self.since and self.until and self.since[:10] > self.until[:10]:
             raise ValueError(f"since {self.since} is after until {self.until}; swap them")
+        if bool(self.prefer_since) != bool(self.prefer_until):
+            raise ValueError("a preferred period needs both prefer_since and prefer_until")
+        if self.prefer_since[:10] > self.prefer_until[:10]:
+            raise ValueError(
+                f"prefer_since {self.prefer_since} is after prefer_until {self.prefer_until}; "
+                "swap them"
+            )
 
     def active(self) -> bool:
+        """Does it filter anything out? (A preferred period does not.)"""
         return bool(self.sources or self.since or self.until or self.article_ids)
 
 

@@ -26,12 +26,17 @@ from qa.errors import EmptyQuestionError
 from qa.fusion import (
     FUSED_MODES,
     FUSION_DEPTH,
+    LIVE_DAYS,
     RECENCY_DEPTH,
     check_mode,
     convex_fusion,
     lead_with,
     newest_on_topic,
+    prefer_period,
     prefer_recent,
+    recency_prior,
+    recency_weight,
+    reporting_window,
 )
 from qa.kinds import DIGEST_KINDS, news_question
 from qa.mentions import holders_in_place, on_topic, question_names, topic_terms, without_credits
@@ -90,6 +95,10 @@ class Searcher:
         self.caches = caches
         self.embedder = embedder
         self.sentence_vectors = sentence_vectors
+        # Is an index with articles of the last LIVE_DAYS asked on the clock's today? (The
+        # evaluation turns it off: its datasets are archives, asked on a date only when a
+        # question says so, whatever day the suite runs.)
+        self.detect_live = True
 
     def search(
         self,
@@ -121,7 +130,15 @@ class Searcher:
         vectors = self.embedder.embed(list(questions)) if mode != "bm25" else None
         queries = Queries(list(questions), vectors)
         latest = _latest(questions, filters, today or date.today())
-        rankings = self._rank(queries, depth, mode, allowed, deep=bool(latest))
+        prior = self._prior_day(questions, latest, filters, today)
+        # The date steps re-rank candidates: the single searches then look as deep as fusion.
+        deep = bool(latest) or bool(prior) or bool(filters and filters.prefer_since)
+        if filters is not None and filters.prefer_since:
+            rankings = self._rank_preferring(queries, depth, mode, allowed, filters, deep)
+        else:
+            rankings = self._rank(queries, depth, mode, allowed, deep=deep)
+        if prior:
+            self._recency_prior(rankings, prior, mode)
         leads = self._prefer_recent(questions, rankings, latest, today, allowed)
         # One read of the store per batch: the chunks ranked (and re-ranked), their articles
         # and every sentence of those articles, which the answer step needs too.
@@ -163,8 +180,17 @@ class Searcher:
         return results
 
     def _rank(
-        self, queries: Queries, k: int, mode: str, allowed: np.ndarray | None, deep: bool
+        self,
+        queries: Queries,
+        k: int,
+        mode: str,
+        allowed: np.ndarray | None,
+        deep: bool,
+        also: np.ndarray | None = None,
     ) -> list[Ranking]:
+        """Each question's candidates, fused. ``also``: chunk ids searched a second time on
+        their own (a narrow period's), their hits joined to the first search's before fusing,
+        so that both are scaled together."""
         fused = mode in FUSED_MODES
         # Fusion needs candidates to fuse, and the recency steps of "latest" questions (``deep``)
         # need as many to choose from in every mode.
@@ -174,8 +200,12 @@ class Searcher:
         lexical: list[Hits] = []
         if mode != "bm25":
             dense = self.caches.dense.search(queries, depth, allowed)
+            if also is not None:
+                dense = _joined(dense, self.caches.dense.search(queries, depth, also))
         if mode != "dense":
             lexical = self.caches.lexical.search(queries, depth, allowed)
+            if also is not None:
+                lexical = _joined(lexical, self.caches.lexical.search(queries, depth, also))
         rankings: list[Ranking] = []
         for i in range(n):
             if mode == "dense":
@@ -185,8 +215,94 @@ class Searcher:
             else:
                 ranking = convex_fusion([dense[i], lexical[i]])
             rankings.append(ranking)
+        if also is not None:  # cut after the period's re-ranking (_rank_preferring)
+            return rankings
         # Enough candidates for the re-rankers (recency, rescoring) to choose from.
         return [ranking[: max(k, RESCORE_DEPTH, RECENCY_DEPTH)] for ranking in rankings]
+
+    def _rank_preferring(
+        self,
+        queries: Queries,
+        k: int,
+        mode: str,
+        allowed: np.ndarray | None,
+        filters: Filters,
+        deep: bool,
+    ) -> list[Ranking]:
+        """Rankings for questions naming a narrow period (``Filters.prefer_since``): all dates
+        and the period with the days just after it searched, fused together, then re-ranked
+        by date (``prefer_period``)."""
+        since, until = reporting_window(filters.prefer_since, filters.prefer_until)
+        window = self.store.chunk_ids_where(filters.sources, since, until, filters.article_ids)
+        if allowed is not None:
+            window = np.intersect1d(window, allowed)
+        if not len(window):
+            return self._rank(queries, k, mode, allowed, deep)
+        rankings = self._rank(queries, k, mode, allowed, deep, also=window)
+        published = self.store.published_of_chunks(list({c for r in rankings for c, _ in r}))
+        return [
+            prefer_period(
+                ranking,
+                published,
+                filters.prefer_since,
+                filters.prefer_until,
+                scale=_scale(ranking, mode),
+            )[: max(k, RESCORE_DEPTH, RECENCY_DEPTH)]
+            for ranking in rankings
+        ]
+
+    def asked_on(self, today: date | None) -> date | None:
+        """The date a question is asked on, when it is asked on one: ``today`` when given,
+        else the clock's today when the index is live (its newest article at most
+        ``LIVE_DAYS`` old, and ``detect_live``). An archive asked without a date has none:
+        its questions are not about the present."""
+        if today is not None:
+            return today
+        if not self.detect_live:
+            return None
+        clock = date.today()
+        newest = _day(self.store.newest_date(clock.isoformat()))
+        if newest is not None and (clock - newest).days <= LIVE_DAYS:
+            return clock
+        return None
+
+    def _prior_day(
+        self,
+        questions: Sequence[str],
+        latest: list[int],
+        filters: Filters | None,
+        today: date | None,
+    ) -> dict[int, str]:
+        """The questions the recency prior re-ranks, with the day they are asked on: asked
+        on a date (``asked_on``), naming no time (no date filter or preferred period, no
+        time words), neither "latest" (those have their own steps) nor a digest (a timeline
+        lists a topic's stories of every date)."""
+        if filters is not None and (filters.since or filters.until or filters.prefer_since):
+            return {}
+        if recency_weight() <= 0:
+            return {}
+        asked = self.asked_on(today)
+        if asked is None:
+            return {}
+        skip = set(latest)
+        return {
+            i: asked.isoformat()
+            for i, question in enumerate(questions)
+            if i not in skip
+            and find_time_range(question, asked) is None
+            and news_question(question).kind not in DIGEST_KINDS
+        }
+
+    def _recency_prior(self, rankings: list[Ranking], asked: dict[int, str], mode: str) -> None:
+        """Re-rank in place the candidates of the questions asked on a date (``asked``: by
+        position): recent stories first unless they match clearly worse (``recency_prior``)."""
+        published = self.store.published_of_chunks(
+            list({c for i in asked for c, _ in rankings[i]})
+        )
+        for i, day in asked.items():
+            rankings[i] = recency_prior(
+                rankings[i], published, day, recency_weight() * _scale(rankings[i], mode)
+            )
 
     def _prefer_recent(
         self,
@@ -381,8 +497,8 @@ def _read_by_model(question: str, reader) -> bool:
 
 def _latest(questions: Sequence[str], filters: Filters | None, today: date) -> list[int]:
     """Positions of the questions about how things stand now ("latest", "current"...) that
-    name no past time, unless the filters already choose a time."""
-    if filters is not None and (filters.since or filters.until):
+    name no past time, unless the filters already choose (or prefer) a time."""
+    if filters is not None and (filters.since or filters.until or filters.prefer_since):
         return []
     return [
         i
@@ -434,6 +550,41 @@ def _holders_in(text: str, names: tuple[str, ...], office: str, question: str) -
 
 def _names_a_holder(holders: Callable[[int], list[str]]) -> Callable[[int], bool]:
     return lambda chunk_id: bool(holders(chunk_id))
+
+
+def _scale(ranking: Ranking, mode: str) -> float:
+    """What 1 is worth in a ranking's scores: 1 for fused scores (best 1), the spread of the
+    list for a single search's raw scores (BM25's run to 20 and more, cosines lie close)."""
+    if mode in FUSED_MODES or len(ranking) < 2:
+        return 1.0
+    return max(score for _, score in ranking) - min(score for _, score in ranking)
+
+
+def _day(iso: str) -> date | None:
+    try:
+        return date.fromisoformat(iso[:10]) if iso else None
+    except ValueError:  # a published date that is not YYYY-MM-DD ("2024"): undated
+        return None
+
+
+def _joined(first: list[Hits], second: list[Hits]) -> list[Hits]:
+    """Each question's hits of two searches as one list (a chunk found by both, once: its
+    score is the same in both), best first."""
+    joined: list[Hits] = []
+    for (scores_a, ids_a), (scores_b, ids_b) in zip(first, second, strict=True):
+        best: dict[int, float] = {}
+        for score, chunk_id in zip(
+            np.concatenate([scores_a, scores_b]), np.concatenate([ids_a, ids_b]), strict=True
+        ):
+            best.setdefault(int(chunk_id), float(score))
+        order = sorted(best.items(), key=lambda pair: -pair[1])
+        joined.append(
+            (
+                np.array([score for _, score in order], dtype=np.float32),
+                np.array([chunk_id for chunk_id, _ in order], dtype=np.int64),
+            )
+        )
+    return joined
 
 
 def _as_ranking(hits: Hits) -> Ranking:

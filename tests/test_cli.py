@@ -118,3 +118,22 @@ def test_watch_delay_default_is_the_fetchers():
     from qa.fetch import DEFAULT_DELAY
 
     assert DEFAULT_FEED_DELAY == DEFAULT_DELAY  # written twice so --help needs no HTTP client
+
+
+def test_today_reads_time_words_from_the_date_asked(built, capsys):
+    # "last week" is the week before the date asked on (the sample article is undated, so
+    # no period holds it and all dates are searched, as the note says).
+    question = "How many Armenian officers will study in Russia last week?"
+    assert main(["retrieve", question, "--today", "2023-12-08", "--index", str(built)]) == 0
+    assert "note: dates: last week → 2023-11-27 to 2023-12-03" in capsys.readouterr().err
+    assert main(["ask", question, "--today", "2024-01-20", "--index", str(built)]) == 0
+    assert "dates: last week → 2024-01-08 to 2024-01-14, but no article is dated then" in (
+        capsys.readouterr().out
+    )
+
+
+def test_a_badly_written_today_is_a_usage_error(built, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["ask", "Who?", "--today", "5 March", "--index", str(built)])
+    assert exit_info.value.code == 2
+    assert "'5 March' is not a date written YYYY-MM-DD" in capsys.readouterr().err

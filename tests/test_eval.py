@@ -364,8 +364,8 @@ def worst_system() -> System:
     return System(
         "reversed",
         "hybrid upside down",
-        lambda index, questions, k: [
-            list(reversed(p)) for p in hybrid.retrieve(index, questions, k)
+        lambda index, questions, k, today=None: [
+            list(reversed(p)) for p in hybrid.retrieve(index, questions, k, today)
         ],
     )
 
@@ -695,9 +695,9 @@ def distractors_only() -> System:
     return System(
         "distractors-only",
         "hybrid without the dataset's articles",
-        lambda index, questions, k: [
+        lambda index, questions, k, today=None: [
             [p for p in passages if p.article.id not in own]
-            for passages in hybrid.retrieve(index, questions, 20)
+            for passages in hybrid.retrieve(index, questions, 20, today)
         ],
     )
 
@@ -910,8 +910,8 @@ def test_missing_data_dir_is_a_clear_error(monkeypatch, tmp_path, capsys):
     assert main([]) == 2
     err = capsys.readouterr().err
     assert err.startswith(
-        "error: squad2, squad2-long, multihop-rag, news-quiz, news-digest need the shared "
-        "datasets"
+        "error: squad2, squad2-long, multihop-rag, news-quiz, news-quiz-asked, news-digest "
+        "need the shared datasets"
     )
     assert "pass --data-dir DIR" in err and "Traceback" not in err
     assert main(["--data-dir", str(tmp_path / "nope")]) == 2
@@ -947,3 +947,99 @@ def test_cli_gates_saved_results(sample_run, tmp_path, capsys):
     assert main(["--results", str(results), "--gate", "--expected", str(expected)]) == 1
     out = capsys.readouterr().out
     assert "GATE FAILED" in out and "sample / hybrid / Hits@1: expected" in out
+
+
+def test_questions_asked_on_a_date_reach_retrieval_and_ask_with_it():
+    from dataclasses import replace
+    from datetime import date
+
+    evalset = sample.load()
+    first, second = evalset.answerable[:2]
+    dated = replace(evalset, asked_on={first: "2023-12-10", second: "2023-12-17"})
+    seen: list[tuple[str, date | None]] = []
+    hybrid = SYSTEMS["hybrid"]
+
+    def retrieve(index, questions, k, today=None):
+        seen.extend((q, today) for q in questions)
+        return hybrid.retrieve(index, questions, k, today)
+
+    def answer(index, question, today=None):
+        seen.append((f"ask: {question}", today))
+        return hybrid.answer(index, question, today)
+
+    recording = System("recording", "hybrid, recording the dates", retrieve, answer)
+    run([dated], [recording], embedder=FakeEmbedder(), answers=AnswerPlan(limit=4),
+        timed=0, log=lambda message: None)  # fmt: skip
+    by_question = {}
+    for question, today in seen:
+        by_question.setdefault(question, set()).add(today)
+    assert by_question[dated.queries[first]] == {date(2023, 12, 10)}
+    assert by_question[dated.queries[second]] == {date(2023, 12, 17)}
+    others = [q for q in dated.answerable[2:] if dated.queries[q] in by_question]
+    assert others and all(by_question[dated.queries[q]] == {None} for q in others)
+    assert any(q.startswith("ask: ") and days == {None} for q, days in by_question.items())
+
+
+def test_recorded_answers_are_judged_again_at_higher_thresholds(tmp_path, capsys):
+    from qa.reader import get_reader
+
+    floor = get_reader().threshold
+    rows = []
+    for dataset in ("squad2", "news-quiz"):
+        for i, (answerable, confidence, hit) in enumerate(
+            [(True, floor + 0.3, True), (True, floor + 0.05, True), (False, floor + 0.1, None),
+             (False, 0.0, None)]  # the last one refused at the run's threshold
+        ):  # fmt: skip
+            rows.append({
+                "dataset": dataset, "system": "hybrid", "qid": f"{dataset}{i}",
+                "question": "Who won the final?", "answerable": answerable,
+                "answer": {"abstained": confidence < floor, "confidence": confidence,
+                           "answer_hit": hit},
+            })  # fmt: skip
+    rows.append({"dataset": "news-digest", "system": "hybrid", "qid": "d1", "question": "x",
+                 "answerable": True, "answer": {"abstained": False, "confidence": 1.0,
+                                                "answer_hit": None}})  # fmt: skip
+    path = tmp_path / "per_query.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    scored, low = calibrate.recorded(path, "hybrid")
+    assert low == floor and len(scored) == 9
+    refused = [s for s in scored if s.hard_abstain]
+    assert len(refused) == 2  # refused in the run: refused at any higher threshold
+    # At the run's threshold one of two unanswerable questions is refused; just above the
+    # weak answer's confidence both are, and one answerable question is lost.
+    assert calibrate._rates([s for s in scored if s.dataset == "squad2"], floor)[2] == 2 / 3
+    at = round(floor + 0.12, 2)
+    precision, recall, f1, answered = calibrate._rates(
+        [s for s in scored if s.dataset == "squad2"], at
+    )
+    assert (precision, recall, answered) == (2 / 3, 1.0, 0.5)
+    assert calibrate.main(["--from-run", str(path), "--high", "0.9", "--step", "0.1"]) == 0
+    out = capsys.readouterr().out
+    assert "news-digest" not in out  # nothing to judge there
+    assert "held out squad2: threshold" in out
+    with pytest.raises(SystemExit):
+        calibrate.main(["--from-run", str(path), "--system", "dense"])
+    assert "holds no answers of system 'dense'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        calibrate.main(["--from-run", str(path), "--low", "0.1", "--high", "0.2"])
+    assert "no threshold to judge" in capsys.readouterr().err
+
+
+def test_the_recency_weight_is_learned_and_cross_fitted():
+    from eval.train_recency import Candidates, cross_fit, fit_weight, scores
+
+    # Gold items are this week's; an old story often matches a little better.
+    items = []
+    for i in range(40):
+        asked = "2025-06-15"
+        rows = [(1, 1.0, "2019-03-01", False), (2, 0.9, "2025-06-12", True),
+                (3, 0.5, "2025-06-14", False), (4, 0.4, "2018-01-01", False)]  # fmt: skip
+        if i % 4 == 0:  # sometimes the gold item leads anyway
+            rows = [(2, 1.0, "2025-06-12", True), (1, 0.95, "2019-03-01", False)]
+        items.append(Candidates(f"q{i}", asked, rows))
+    weight = fit_weight(items)
+    assert weight > 0
+    assert scores(items, weight)["MRR@10"] == 1.0 > scores(items, 0.0)["MRR@10"]
+    crossed = cross_fit(items)
+    assert len(crossed["weights"]) == 2
+    assert crossed["with_prior"]["MRR@10"] > crossed["without"]["MRR@10"]

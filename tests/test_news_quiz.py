@@ -307,3 +307,24 @@ def test_the_registry_loads_the_quiz():
     assert len(loaded.articles) == 601
     assert len(loaded.answerable) >= 150 and len(loaded.unanswerable) >= 30
     assert set(loaded.kinds.values()) == {*news_quiz.KINDS, news_quiz.UNANSWERABLE}
+
+
+def test_the_asked_variant_asks_on_the_sunday_after_without_the_period(corpus, tmp_path):
+    from eval.datasets import news_quiz_asked
+
+    assert news_quiz_asked.asked_on("2025-03-30") == "2025-03-30"  # a Sunday: that day
+    assert news_quiz_asked.asked_on("2025-03-24") == "2025-03-30"  # a Monday: its Sunday
+    assert news_quiz_asked.undated(
+        "How many people died in Myanmar's earthquake in March 2025?", "2025-03-30"
+    ) == "How many people died in Myanmar's earthquake?"
+    # A time naming an event is not a period: it stays.
+    event = "How many people died in the March 2025 earthquake in Myanmar?"
+    assert news_quiz_asked.undated(event, "2025-03-30") == event
+    dated = {**GOOD, "id": "nq002", "kind": "dated"}
+    quiz = write_quiz(tmp_path / "q.jsonl", HEADER, GOOD, dated, UNANSWERABLE)
+    loaded = news_quiz_asked.load(corpus, quiz)
+    # Only the single-story question: no "dated" one, no unanswerable one.
+    assert list(loaded.queries) == ["nq001"]
+    assert loaded.asked_on == {"nq001": "2025-03-30"}
+    assert loaded.relevant == {"nq001": GOOD["relevant"]} and not loaded.unanswerable
+    assert "news-quiz-asked" in DATASETS

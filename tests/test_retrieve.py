@@ -321,3 +321,150 @@ def test_latest_questions_lead_with_the_newest_report_on_the_topic(fake_index):
     for mode in ("bm25", "hybrid"):
         plain = fake_index.retrieve("Ebola death toll in the Congo", k=3, mode=mode)
         assert plain[0].article.title == "Ebola"  # words closest to the question
+
+
+def test_a_narrow_period_is_preferred_then_the_days_after_then_other_dates():
+    from qa.fusion import LAG_MARGIN, OTHER_MARGIN, prefer_period, reporting_window
+
+    assert reporting_window("2025-10-08", "2025-10-08") == ("2025-10-08", "2025-10-10")
+    ranking = [(1, 1.0), (2, 0.95), (3, 0.9), (4, 0.6), (5, 0.55), (6, 0.3)]
+    published = {1: "2025-10-09", 2: "2025-10-08", 3: "2025-10-01", 4: "2025-10-08",
+                 5: "2025-10-10", 6: ""}  # fmt: skip
+    ranked = prefer_period(ranking, published, "2025-10-08", "2025-10-08")
+    # Wednesday's near-equal report before Thursday's, which still beats a much weaker story
+    # of Wednesday; a week-old story ranks below both unless far better; an undated one last.
+    assert [c for c, _ in ranked] == [2, 1, 4, 5, 3, 6]
+    assert dict(ranked)[1] == 1.0 - LAG_MARGIN and dict(ranked)[3] == 0.9 - OTHER_MARGIN
+    far_better = [(3, 1.0), (4, 0.3)]
+    assert [c for c, _ in prefer_period(far_better, published, "2025-10-08", "2025-10-08")] == [
+        3, 4
+    ]  # fmt: skip
+
+
+def test_a_question_naming_a_day_prefers_it_and_the_reports_after_it(fake_index):
+    agreed = make_article(
+        title="Ceasefire agreed",
+        text="Israel and Hamas agreed to a ceasefire after talks in Cairo.",
+        published="2024-06-06",  # reported the day after it was agreed
+    )
+    same_day = make_article(
+        title="Markets", text="Stocks rose as traders bought shares.", published="2024-06-05"
+    )
+    older = make_article(
+        title="Earlier truce",
+        text="Israel and Hamas agreed to a ceasefire in Cairo talks last year.",
+        published="2023-05-01",
+    )
+    fake_index.add([agreed, same_day, older])
+    question, filters, notes = fake_index.interpret_time(
+        "Who agreed to a ceasefire in Cairo on 5 June 2024?"
+    )
+    assert (filters.since, filters.until) == ("", "")  # not a filter
+    assert (filters.prefer_since, filters.prefer_until) == ("2024-06-05", "2024-06-05")
+    assert notes == ["dates: on 5 June 2024 → 2024-06-05 (first; then the 2 days after it, "
+                     "then other dates)"]  # fmt: skip
+    ranked = [p.article.id for p in fake_index.retrieve(question, k=3, filters=filters)]
+    # The next day's report first (it matches far better than that day's other story); the
+    # truce of another year is not filtered out, but ranks below the story of the day asked
+    # about, though it words the question better (as it ranks with no date preferred).
+    assert ranked == [agreed.id, same_day.id, older.id]
+    plain = [p.article.id for p in fake_index.retrieve(question, k=3)]
+    assert plain == [agreed.id, older.id, same_day.id]
+    answer = fake_index.ask("Who agreed to a ceasefire in Cairo on 5 June 2024?", abstain_below=0)
+    assert answer.citations[0].article.id == agreed.id
+
+
+def test_the_recency_prior_lowers_each_candidate_by_the_log_of_its_age():
+    import math
+
+    from qa.fusion import recency_prior
+
+    ranking = [(1, 1.0), (2, 0.9), (3, 0.5), (4, 0.45), (5, 0.2)]
+    published = {1: "2014-03-01", 2: "2025-01-12", 3: "2025-01-13", 4: "2025-02-01", 5: ""}
+    ranked = recency_prior(ranking, published, "2025-01-14", weight=0.15)
+    scores = dict(ranked)
+    assert math.isclose(scores[2], 0.9 - 0.15 * math.log1p(2))
+    # This week's reports overtake an eleven-year-old story that words the question better
+    # (the weight learned from weekly quiz questions is strong: 0.15 x ln(4,338) = 1.26);
+    # one dated after the day asked and an undated one count as old as the oldest.
+    assert [c for c, _ in ranked] == [2, 3, 1, 4, 5]
+    oldest = math.log1p(date_of("2025-01-14") - date_of("2014-03-01"))
+    assert math.isclose(scores[4], 0.45 - 0.15 * oldest)
+    assert math.isclose(scores[5], 0.2 - 0.15 * oldest)
+    assert recency_prior(ranking, published, "2025-01-14", weight=0.0) == ranking
+    assert recency_prior(ranking, {}, "2025-01-14", weight=0.15) == ranking  # nothing dated
+
+
+def date_of(iso: str) -> int:
+    from datetime import date
+
+    return date.fromisoformat(iso).toordinal()
+
+
+def test_questions_asked_on_a_date_prefer_recent_stories_an_archive_does_not(fake_index):
+    from datetime import date, timedelta
+
+    from qa.fusion import recency_weight
+
+    assert recency_weight() > 0  # the learned weight ships (qa/models/recency.json)
+    text = "The Kumbh Mela, the world's largest religious gathering, begins in {}."
+    old = make_article(title="Gathering", text=text.format("Allahabad, India"),
+                       published="2013-01-14")  # fmt: skip
+    new = make_article(title="Gathering", text=text.format("Prayagraj, India"),
+                       published="2025-01-13")  # fmt: skip
+    fake_index.add([old, new])
+    question = "Where does the world's largest religious gathering begin, Allahabad?"
+    archive = fake_index.retrieve(question, k=2, mode="bm25")
+    assert archive[0].article.id == old.id  # no date asked on, not live: as it matches
+    asked = fake_index.retrieve(question, k=2, mode="bm25", today=date(2025, 1, 15))
+    assert asked[0].article.id == new.id
+    # A question whose time words chose a period is read by it, not by the prior.
+    period = Filters(since="2013-01-01", until="2025-12-31")
+    dated = fake_index.retrieve(question, k=2, mode="bm25", filters=period,
+                                today=date(2025, 1, 15))  # fmt: skip
+    assert dated[0].article.id == old.id
+    assert fake_index.searcher.asked_on(None) is None  # an archive: its newest is not recent
+    fresh = make_article(title="Gathering", text=text.format("Haridwar, India"),
+                         published=(date.today() - timedelta(days=1)).isoformat())  # fmt: skip
+    fake_index.add([fresh])
+    assert fake_index.searcher.asked_on(None) == date.today()  # live: asked today
+
+
+def test_an_answer_to_a_narrow_period_is_chosen_from_that_period_first():
+    from qa.answer.ask import _in_period
+    from qa.records import Passage
+
+    def passage(day: str) -> Passage:
+        article = make_article(title=day, text=f"A toll reported on {day}.", published=day)
+        return Passage(1.0, 0, article.text, 0, len(article.text), article, ())
+
+    period = Filters(prefer_since="2025-10-03", prefer_until="2025-10-03")
+    oct3, oct4, sep1 = passage("2025-10-03"), passage("2025-10-04"), passage("2025-09-01")
+    # Ranked below that day's toll, the next day's is not an answer for it...
+    assert _in_period([oct3, oct4, sep1], period) == [oct3]
+    # ...ranked above it (it matched far better), it may be; so may a story of another date.
+    assert _in_period([sep1, oct4, oct3], period) == [sep1, oct4, oct3]
+    # Nothing of the day itself: the days after it, and what ranks above them.
+    assert _in_period([sep1, oct4, passage("2025-08-01")], period) == [sep1, oct4]
+    assert _in_period([sep1], period) == [sep1]
+    assert _in_period([sep1, oct4], Filters()) == [sep1, oct4]
+
+
+def test_a_badly_dated_article_counts_as_undated_for_the_date_steps(fake_index):
+    from dataclasses import replace
+    from datetime import date
+
+    good = make_article(title="Vote", text="The council voted on the bridge.",
+                        published="2024-06-03")  # fmt: skip
+    odd = replace(make_article(title="Vote again", text="The council voted on a bridge toll."),
+                  published="2024")  # fmt: skip
+    fake_index.add([good, odd])
+    for mode in ("hybrid", "bm25", "dense"):
+        # Asked the next day: no error, both found ("2024" counts as old as the oldest).
+        asked = fake_index.retrieve("council bridge vote", k=2, mode=mode, today=date(2024, 6, 4))
+        assert {p.article.id for p in asked} == {good.id, odd.id}
+        text, filters, _ = fake_index.interpret_time("council bridge vote on 3 June 2024")
+        assert filters.prefer_since == "2024-06-03"
+        dated = fake_index.retrieve(text, k=2, mode=mode, filters=filters)
+        assert {p.article.id for p in dated} == {good.id, odd.id}
+    assert fake_index.searcher.asked_on(None) is None

@@ -6,7 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from eval.datasets import multihop_rag, news_digest, news_quiz, sample, squad2, squad2_long
+from eval.datasets import (
+    multihop_rag,
+    news_digest,
+    news_quiz,
+    news_quiz_asked,
+    sample,
+    squad2,
+    squad2_long,
+)
 from eval.datasets.base import EvalSet
 
 
@@ -39,6 +47,12 @@ DATASETS: dict[str, DatasetSpec] = {
             news_quiz.FOLDER,
             news_quiz.load,
             "paraphrased quiz questions over Wikipedia Current events, 601 day pages",
+        ),
+        DatasetSpec(
+            "news-quiz-asked",
+            news_quiz.FOLDER,
+            news_quiz_asked.load,
+            "news-quiz asked undated on the Sunday after each story, as a weekly quiz asks",
         ),
         DatasetSpec(
             "news-digest",

@@ -53,6 +53,9 @@ class EvalSet:
     # The page date of a question's gold item: a "latest" question is answered newest first
     # when its first citation is dated so ("Newest first").
     dates: dict[str, str] = field(default_factory=dict)
+    # The date a question is asked on (YYYY-MM-DD), passed as ``today`` to retrieval and
+    # ``ask``; a question without one is asked of the archive as it stands.
+    asked_on: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.map_rule not in MAP_RULES:
@@ -94,6 +97,7 @@ class EvalSet:
             corpus_is_pool=self.corpus_is_pool,
             digest=self.digest,
             dates={q: d for q, d in self.dates.items() if q in kept},
+            asked_on={q: d for q, d in self.asked_on.items() if q in kept},
         )
 
 

@@ -1,7 +1,8 @@
 """Answering one question of a conversation, start to end:
 
 follow-up resolved against the history (``qa.answer.followup``)
-  -> time words read as a date filter (``qa.timeexpr``, relative to the newest article)
+  -> time words read as dates (``qa.timeexpr``, relative to the newest article or the date
+     asked on): a filter, or for a narrow period a preference
   -> question parsed once (speaker? kind?) -> one retrieval (``qa.search``)
   -> sentences chosen (``qa.answer.select`` / ``qa.answer.statements``)
   -> copies of a cited story listed beside the citation
@@ -19,6 +20,7 @@ from qa.answer.disagree import set_side_by_side
 from qa.answer.followup import resolve as resolve_followup
 from qa.answer.select import parse_question, select_answer
 from qa.answer.timeline import latest_first, statements_by_date
+from qa.fusion import REPORTING_LAG_DAYS, reporting_window
 from qa.kinds import DIGEST_KINDS, NewsQuestion, news_question
 from qa.records import Answer, Filters, Passage
 from qa.search import Searcher, check_question
@@ -74,7 +76,7 @@ def ask(
     answer = select_answer(
         parsed,
         vector,
-        retrieved.passages,
+        _in_period(retrieved.passages, filters),
         retrieved.sentences,
         embed,
         exclude=resolved.exclude,
@@ -92,6 +94,25 @@ def ask(
         answer = set_side_by_side(answer)  # two sources, two figures, the same dates
     shown = resolved.question if resolved.changed(asked) else ""
     return replace(answer, question=question, resolved_question=shown, notes=tuple(notes))
+
+
+def _in_period(passages: Sequence[Passage], filters: Filters) -> Sequence[Passage]:
+    """The passages an answer is chosen from. For a narrow period ("on 3 October"): those of
+    the period itself and any ranked above all of them — a report of the days after it that
+    matched so much better that it beat the preference (the ceasefire agreed on Wednesday,
+    reported on Thursday), or a story of another date far better still ("releasing … on
+    November 16th", announced the week before); with none of the period, the same with the
+    days after it. A sentence is chosen by how well it answers, not by its passage's rank,
+    and the next day's toll ranked below that day's must not answer for it."""
+    if not filters.prefer_since:
+        return passages
+    period = (filters.prefer_since[:10], filters.prefer_until[:10])
+    for since, until in (period, reporting_window(*period)):
+        inside = [since <= p.article.published[:10] <= until for p in passages]
+        if any(inside):
+            first = inside.index(True)
+            return [p for i, p in enumerate(passages) if i < first or inside[i]]
+    return passages
 
 
 def digest(
@@ -148,9 +169,11 @@ def interpret_time(
     *,
     keep_empty_period: bool = False,
 ) -> tuple[str, Filters, list[str]]:
-    """Turn "last week", "in March 2025"... into a date filter, relative to ``today``
+    """Turn "in March 2025", "since January"... into a date filter and a narrow period ("on
+    Wednesday", "last week": seven days or fewer) into a preference (``Filters.prefer_since``:
+    its stories first, then the days just after it, then the rest), relative to ``today``
     (default: the newest article's date not in the future, so an archive is read as of its
-    own time).
+    own time). A digest (``keep_empty_period``) keeps a narrow period as a filter.
     Returns (question without its time words, narrowed filters, notes saying how they were
     read). Only words of ``asked`` (the user's own question) count when it is given. A period
     no article is dated in is searched anyway with ``keep_empty_period`` (a digest then says
@@ -166,6 +189,19 @@ def interpret_time(
     if since and until and since > until:  # the question's dates lie outside the filter's
         note = f"dates: {found.description}, outside the dates of the filter; searched those"
         return question, filters, [note]
+    if not keep_empty_period and is_narrow(since, until):
+        # "on Wednesday": its stories first, then the days after (reports lag events), then
+        # the rest; a digest keeps the period as a filter (it lists that period's stories).
+        first, last = reporting_window(since, until)
+        if filters.until:  # the user's own filter may end before the days after it
+            last = min(last, filters.until[:10])
+        if not len(store.chunk_ids_where(filters.sources, first, last, filters.article_ids)):
+            note = f"dates: {found.description}, but no article is dated then; searched all dates"
+            return question, filters, [note]
+        preferred = replace(filters, prefer_since=since, prefer_until=until)
+        after = f"then the {REPORTING_LAG_DAYS} days after it, " if last > until[:10] else ""
+        note = f"dates: {found.description} (first; {after}then other dates)"
+        return strip_time_phrase(question, found) or question, preferred, [note]
     narrowed = replace(filters, since=since, until=until)
     matching = store.chunk_ids_where(
         narrowed.sources, since or None, until or None, narrowed.article_ids
@@ -175,6 +211,17 @@ def interpret_time(
         return question, filters, [note]
     note = f"dates: {found.description}"
     return strip_time_phrase(question, found) or question, narrowed, [note]
+
+
+NARROW_DAYS = 7  # a period this short ("on Wednesday", "this week") is preferred, not required
+
+
+def is_narrow(since: str, until: str) -> bool:
+    """Is ``since``-``until`` a narrow period (both ends, at most ``NARROW_DAYS`` days)?"""
+    if not since or not until:
+        return False
+    days = (date.fromisoformat(until[:10]) - date.fromisoformat(since[:10])).days + 1
+    return days <= NARROW_DAYS
 
 
 def newest_date(store: Store, now: date | None = None) -> date | None:
