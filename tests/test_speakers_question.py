@@ -54,6 +54,10 @@ from qa.speakers import speaker_in_question
         ("What did the official say?", "the official"),
         ("What did a senior official tell reporters?", "a senior official"),
         ("What did Total say about the spill?", "Total"),
+        # It asks who spoke: a fact question, not one for a speaker's words.
+        ("Which newspaper reported that a CENTCOM delegation had reached Lebanon?", None),
+        ("Which minister said that the talks had failed?", None),
+        ("Whose office stated that troops would stay?", None),
     ],
 )
 def test_speaker_in_question(question, expected):

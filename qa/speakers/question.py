@@ -62,6 +62,9 @@ into onto over under latest newest recent current first last previous earliest f
 initial initially originally figures data statistics estimates numbers tally""")
 
 
+# "Which newspaper reported …?", "Whose office said …?": the question asks who spoke.
+_ASKS_WHO = re.compile(r"^\s*(?:which|whose)\s+\S", re.IGNORECASE)
+
 _CLAUSE_WORDS = frozenset(
     "what when where why how which who whom whose happened happen happens if after before "
     "while because".split()
@@ -74,13 +77,16 @@ def speaker_in_question(question: str) -> str | None:
     "What did Ohanian say?" -> "Ohanian"; "what has Sergei Shoigu told reporters" ->
     "Sergei Shoigu"; "What did the Russian minister say?" -> "the Russian minister";
     "According to Hasanov, ...?" -> "Hasanov"; "What was Shoigu's position?" -> "Shoigu";
-    "Who said ...?" and "How many officers?" -> None.
+    "Who said ...?", "Which newspaper reported ...?" (it asks who) and "How many officers?"
+    -> None.
     """
     q = question.strip()
     for pattern in _Q_PATTERNS:
         m = pattern.search(q)
         if not m:
             continue
+        if _ASKS_WHO.match(m.group("np")):
+            return None  # "Which minister said …?": the speaker is what is asked for
         np = _NP_TRAIL.sub("", _NP_LEAD.sub("", m.group("np").strip())).strip(" ,.?")
         if np.lower().startswith(("what ", "how ", "why ", "when ", "where ", "which ")):
             continue
