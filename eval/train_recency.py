@@ -34,7 +34,8 @@ import numpy as np
 
 from eval.__main__ import UsageError, resolve_data_dir
 from eval.pool import datasets_with_distractors
-from qa.fusion import RECENCY_FILE, ordinal_or_none, recency_prior
+from qa.fusion import RECENCY_FILE, recency_prior
+from qa.records import published_day
 
 DATASET = "news-quiz-asked"
 DEPTH = 50  # candidates a question's prior re-ranks (the fused list's depth)
@@ -82,9 +83,9 @@ def collect(data_dir: Path, index_root: Path | None) -> list[Candidates]:
 def _ages(item: Candidates) -> list[float]:
     """ln(1 + age in days) of each candidate, as ``recency_prior`` counts it (undated or
     after the date asked: as old as the oldest dated one)."""
-    day = date.fromisoformat(item.asked_on).toordinal()
-    written = [ordinal_or_none(when) for _, _, when, _ in item.rows]
-    ages = [day - w if w is not None and w <= day else None for w in written]
+    day = date.fromisoformat(item.asked_on)
+    written = [published_day(when) for _, _, when, _ in item.rows]
+    ages = [(day - w).days if w is not None and w <= day else None for w in written]
     oldest = max((a for a in ages if a is not None), default=0)
     return [math.log1p(oldest if a is None else a) for a in ages]
 
@@ -143,6 +144,20 @@ def cross_fit(items: list[Candidates]) -> dict:
     return {"weights": weights, "with_prior": pooled(with_prior), "without": pooled(without)}
 
 
+def _commit() -> str:
+    """The commit the weight was fitted at ("" outside a git checkout)."""
+    import subprocess
+
+    try:
+        found = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
+            cwd=Path(__file__).resolve().parent,
+        )  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+    return found.stdout.strip()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m eval.train_recency",
@@ -173,8 +188,11 @@ def main(argv: list[str] | None = None) -> int:
         "weight": weight,
         "form": "fused score - weight * ln(1 + age in days), age on the date asked",
         "fitted_on": f"{DATASET}: {len(items)} questions, their first {DEPTH} candidates",
+        "data": "eval/data/news-quiz.jsonl over ../shared/datasets/wikipedia-current-events"
+        " (CC BY-SA 4.0), read in place",
         "cross_fitted": crossed,
         "command": "python -m eval.train_recency --write",
+        "commit": _commit(),
     }
     print(json.dumps(report, indent=2))
     if args.write:

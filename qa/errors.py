@@ -47,6 +47,11 @@ class StaleModelError(NewsQAError, ValueError):
     features than this code computes; the message says how to retrain it."""
 
 
+class RecencyPriorError(NewsQAError):
+    """The recency prior's learned weight (``qa/models/recency.json``) is missing or
+    unreadable; the message names the file and the command that rebuilds it."""
+
+
 class ReaderModelError(NewsQAError):
     """The answer model's file (``qa/models/reader.onnx``) is missing, damaged or does not
     match its manifest; the message names the file and the command that rebuilds it."""

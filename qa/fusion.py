@@ -57,6 +57,8 @@ from pathlib import Path
 import numpy as np
 
 from qa.backends import Hits
+from qa.errors import RecencyPriorError
+from qa.records import published_day
 
 MODES = ("hybrid", "dense", "bm25", "hybrid+rescore", "hybrid+reader")
 DEFAULT_MODE = "hybrid"
@@ -178,11 +180,21 @@ LIVE_DAYS = 7
 
 @cache
 def recency_weight() -> float:
-    """The learned weight of the recency prior (0 when the file is missing: no prior)."""
+    """The learned weight of the recency prior; ``RecencyPriorError`` naming the file and
+    the command that rebuilds it when the file is missing or unreadable."""
     try:
-        return float(json.loads(RECENCY_FILE.read_text(encoding="utf-8"))["weight"])
-    except (OSError, ValueError, KeyError):
-        return 0.0
+        weight = float(json.loads(RECENCY_FILE.read_text(encoding="utf-8"))["weight"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise RecencyPriorError(
+            f"the recency prior's weight {RECENCY_FILE} is missing or unreadable ({error}); "
+            "reinstall newsqa, or rebuild it with python -m eval.train_recency --write"
+        ) from None
+    if not math.isfinite(weight) or weight < 0:
+        raise RecencyPriorError(
+            f"the recency prior's weight in {RECENCY_FILE} is {weight}, not a weight >= 0; "
+            "rebuild it with python -m eval.train_recency --write"
+        )
+    return weight
 
 
 def recency_prior(
@@ -198,12 +210,12 @@ def recency_prior(
     or misdated) count as old as the oldest dated one."""
     if weight <= 0 or not ranking:
         return ranking
-    day = date.fromisoformat(asked_on[:10]).toordinal()
+    day = date.fromisoformat(asked_on[:10])
     ages: dict[int, int] = {}
     for chunk_id, _ in ranking:
-        written = ordinal_or_none(published.get(chunk_id, ""))
+        written = published_day(published.get(chunk_id, ""))
         if written is not None and written <= day:
-            ages[chunk_id] = day - written
+            ages[chunk_id] = (day - written).days
     if not ages:
         return ranking
     oldest = max(ages.values())
@@ -253,14 +265,6 @@ def lead_with(ranking: list[tuple[int, float]], chunk_id: int) -> list[tuple[int
     if not ranking or ranking[0][0] == chunk_id or all(c != chunk_id for c, _ in ranking):
         return ranking
     return [(chunk_id, ranking[0][1] + 1e-6)] + [pair for pair in ranking if pair[0] != chunk_id]
-
-
-def ordinal_or_none(day: str) -> int | None:
-    """The day number of a YYYY-MM-DD date, None for an undated or badly dated article."""
-    try:
-        return date.fromisoformat(day[:10]).toordinal() if day else None
-    except ValueError:
-        return None
 
 
 def _ordinal(day: str) -> int:

@@ -232,6 +232,15 @@ class Filters:
         return bool(self.sources or self.since or self.until or self.article_ids)
 
 
+def published_day(value: str) -> date | None:
+    """The day of a published date ("2025-03-05", "2025-03-05T10:00:00Z"); None when undated
+    or not written YYYY-MM-DD ("2024", "March 2025": an article loaded as is)."""
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
 def check_date(value: str, label: str) -> str:
     """``value`` if it starts with a real YYYY-MM-DD date, else ``ValueError`` saying how to
     write it (``label`` names the field in the message)."""

@@ -40,7 +40,7 @@ from qa.fusion import (
 )
 from qa.kinds import DIGEST_KINDS, news_question
 from qa.mentions import holders_in_place, on_topic, question_names, topic_terms, without_credits
-from qa.records import Article, Filters, Passage, Sentence
+from qa.records import Article, Filters, Passage, Sentence, published_day
 from qa.rescore import (
     READER_DEPTH,
     READER_WEIGHT,
@@ -99,6 +99,9 @@ class Searcher:
         # evaluation turns it off: its datasets are archives, asked on a date only when a
         # question says so, whatever day the suite runs.)
         self.detect_live = True
+        # The newest article's day, by (store generation, clock's day): read once per change
+        # of either, not on every question (it scans the articles' dates).
+        self._newest: tuple[tuple[int, date], date | None] | None = None
 
     def search(
         self,
@@ -261,7 +264,10 @@ class Searcher:
         if not self.detect_live:
             return None
         clock = date.today()
-        newest = _day(self.store.newest_date(clock.isoformat()))
+        key = (self.store.generation(), clock)
+        if self._newest is None or self._newest[0] != key:
+            self._newest = (key, published_day(self.store.newest_date(clock.isoformat())))
+        newest = self._newest[1]
         if newest is not None and (clock - newest).days <= LIVE_DAYS:
             return clock
         return None
@@ -279,10 +285,8 @@ class Searcher:
         lists a topic's stories of every date)."""
         if filters is not None and (filters.since or filters.until or filters.prefer_since):
             return {}
-        if recency_weight() <= 0:
-            return {}
         asked = self.asked_on(today)
-        if asked is None:
+        if asked is None or recency_weight() <= 0:
             return {}
         skip = set(latest)
         return {
@@ -558,13 +562,6 @@ def _scale(ranking: Ranking, mode: str) -> float:
     if mode in FUSED_MODES or len(ranking) < 2:
         return 1.0
     return max(score for _, score in ranking) - min(score for _, score in ranking)
-
-
-def _day(iso: str) -> date | None:
-    try:
-        return date.fromisoformat(iso[:10]) if iso else None
-    except ValueError:  # a published date that is not YYYY-MM-DD ("2024"): undated
-        return None
 
 
 def _joined(first: list[Hits], second: list[Hits]) -> list[Hits]:

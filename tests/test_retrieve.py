@@ -468,3 +468,21 @@ def test_a_badly_dated_article_counts_as_undated_for_the_date_steps(fake_index):
         dated = fake_index.retrieve(text, k=2, mode=mode, filters=filters)
         assert {p.article.id for p in dated} == {good.id, odd.id}
     assert fake_index.searcher.asked_on(None) is None
+
+
+def test_a_missing_or_damaged_recency_weight_is_a_clear_error(tmp_path, monkeypatch):
+    import qa.fusion as fusion
+    from qa.errors import RecencyPriorError
+
+    fusion.recency_weight.cache_clear()
+    try:
+        monkeypatch.setattr(fusion, "RECENCY_FILE", tmp_path / "recency.json")
+        with pytest.raises(RecencyPriorError, match="python -m eval.train_recency --write"):
+            fusion.recency_weight()
+        (tmp_path / "recency.json").write_text('{"weight": -1}', encoding="utf-8")
+        with pytest.raises(RecencyPriorError, match="not a weight >= 0"):
+            fusion.recency_weight()
+    finally:
+        monkeypatch.undo()
+        fusion.recency_weight.cache_clear()
+    assert fusion.recency_weight() > 0  # the shipped file

@@ -22,7 +22,7 @@ from qa.answer.select import parse_question, select_answer
 from qa.answer.timeline import latest_first, statements_by_date
 from qa.fusion import REPORTING_LAG_DAYS, reporting_window
 from qa.kinds import DIGEST_KINDS, NewsQuestion, news_question
-from qa.records import Answer, Filters, Passage
+from qa.records import Answer, Filters, Passage, published_day
 from qa.search import Searcher, check_question
 from qa.store import Store
 from qa.timeexpr import find_time_range, strip_time_phrase
@@ -228,11 +228,7 @@ def newest_date(store: Store, now: date | None = None) -> date | None:
     """What "today" means for an archive: its newest article's date — but never a date still
     to come (``now``: the clock's today). A page misdated in the future stays searchable and
     does not move "last week" into the future."""
-    newest = store.newest_date((now or date.today()).isoformat())
-    try:
-        return date.fromisoformat(newest) if newest else None
-    except ValueError:
-        return None
+    return published_day(store.newest_date((now or date.today()).isoformat()))
 
 
 def cite_copies(answer: Answer, passages: Sequence[Passage]) -> Answer:

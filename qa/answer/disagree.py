@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
-from qa.records import Answer, AnswerGroup, Citation
+from qa.records import Answer, AnswerGroup, Citation, published_day
 from qa.text import jaccard, terms
 
 SAME_DATES = 1  # days apart two reports may be and still be "the same dates"
@@ -103,10 +103,7 @@ def _one_story(a: str, b: str) -> bool:
 
 
 def _day(citation: Citation) -> date | None:
-    try:
-        return date.fromisoformat(citation.article.published[:10])
-    except ValueError:
-        return None
+    return published_day(citation.article.published)
 
 
 def disagreeing(citations: Sequence[Citation]) -> tuple[str, list[int]] | None:
